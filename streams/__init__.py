@@ -1,0 +1,3 @@
+"""Khabar: a stream-processing pipeline that enriches Persian news articles."""
+
+__version__ = "0.1.0"
