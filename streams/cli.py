@@ -1,0 +1,122 @@
+"""The `khabar` command: a thin layer over the worker, the Kafka helpers and the NLP core."""
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import click
+
+from .config import settings
+
+ENV_HELP = """\b
+Configuration comes from KHABAR_* environment variables, e.g.
+  KHABAR_BROKER=host:9092     use an existing Kafka cluster (default localhost:9092)
+  KHABAR_WEB_PORT=6066        the worker's /metrics port
+See README.md for the full list."""
+
+
+@click.group(epilog=ENV_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="khabar")
+def main():
+    """Khabar: raw Persian news articles in, enriched events (entities, quotes) out.
+
+    \b
+    Typical session:
+      khabar kafka up                      start the local Kafka broker
+      khabar worker &                      run the agents
+      khabar publish samples/              send articles to news.articles.raw
+      khabar consume news.articles.enriched --from-beginning
+    """
+
+
+@main.command(epilog=ENV_HELP)
+@click.option("-l", "--loglevel", default="info", show_default=True,
+              type=click.Choice(["debug", "info", "warning", "error"]))
+def worker(loglevel):
+    """Run the Faust agents: raw → normalized → enriched, quotes and dead letters."""
+    from faust import Worker
+
+    from .app import app
+
+    Worker(app, loglevel=loglevel, web_port=settings.web_port).execute_from_commandline()
+
+
+@main.command(epilog=ENV_HELP)
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--topic", default=settings.topic_raw, show_default=True, help="Topic to publish to.")
+def publish(paths, topic):
+    """Validate articles and publish them to Kafka, keyed by article id.
+
+    PATHS are .json (an object or a list), .jsonl, scraped .txt files (first line the title,
+    the rest the body), folders (searched recursively) or - for stdin. An article needs a title
+    and a body; without an id, one is derived from its url or content. Exits with 1 if any
+    article was rejected.
+    """
+    from .kafka_io import publish as publish_items
+    from .readers import read_articles
+
+    def progress(sent):
+        if sent % 100 == 0:
+            click.echo(f"… {sent} sent", err=True)
+
+    report = asyncio.run(publish_items(read_articles(paths), topic, progress=progress))
+    click.echo(report.summary(topic))
+    sys.exit(1 if report.rejected else 0)
+
+
+@main.command(epilog=ENV_HELP, short_help="Print the events of a topic.")
+@click.argument("topic")
+@click.option("--from-beginning", is_flag=True, help="Start at the oldest event instead of new ones only.")
+@click.option("--limit", type=click.IntRange(min=1), help="Exit after N events.")
+@click.option("--idle-timeout", type=click.FloatRange(min=0), metavar="SECONDS",
+              help="Exit once nothing has arrived for this long.")
+@click.option("--format", "output", type=click.Choice(["pretty", "jsonl"]), default="pretty", show_default=True,
+              help="pretty: readable summary of title, entities and quotes; jsonl: one event per line.")
+def consume(topic, from_beginning, limit, idle_timeout, output):
+    """Print the events of TOPIC, e.g. news.articles.enriched, news.quotes, news.articles.dead-letter."""
+    from .kafka_io import consume as consume_events
+    from .render import pretty
+
+    async def run():
+        async for message, value in consume_events(topic, from_beginning=from_beginning, limit=limit,
+                                                   idle_timeout=idle_timeout):
+            if output == "jsonl":
+                click.echo(message.value.decode("utf-8", "replace"))
+            else:
+                click.echo(pretty(value, message.value) + "\n")
+
+    try:
+        asyncio.run(run())
+    except KeyboardInterrupt:
+        pass
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Where to write the enriched articles, one JSON object a line.")
+def enrich(paths, output):
+    """Enrich articles offline, without Kafka, through the agents' own stages.
+
+    Reads the same inputs as `khabar publish` and writes one enriched article per input
+    article; articles that would be dead-lettered are reported with their reason.
+    """
+    from . import contracts, stages
+    from .readers import read_articles
+
+    written, rejected = 0, 0
+    with output.open("wb") as out:
+        for item in read_articles(paths):
+            try:
+                if item.error:
+                    raise contracts.Rejected("undecodable", item.error)
+                out.write(contracts.encode(stages.enrich(item.article)) + b"\n")
+                written += 1
+            except contracts.Rejected as exc:
+                rejected += 1
+                click.echo(f"rejected {item.origin}: {exc.reason}: {exc.error}", err=True)
+            if (written + rejected) % 200 == 0:
+                click.echo(f"… {written + rejected} articles", err=True)
+    click.echo(f"wrote {written} enriched article(s) to {output}; rejected {rejected}", err=True)
+    sys.exit(1 if rejected else 0)

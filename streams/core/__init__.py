@@ -1,0 +1,1 @@
+"""The Persian NLP core: normalize → segment → entities → quotes. Knows nothing of Kafka."""

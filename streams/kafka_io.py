@@ -1,0 +1,104 @@
+"""Talking to Kafka outside the worker: create topics, publish raw articles, read events back."""
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import AsyncIterator, Iterable
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import MessageSizeTooLargeError
+
+from . import contracts
+from .config import Settings, settings
+from .contracts import Rejected
+from .readers import Item
+
+MAX_MESSAGE_BYTES = 8 * 1024 * 1024
+
+
+async def ensure_topics(config: Settings = settings) -> None:
+    """Create Khabar's topics with the configured partitions and replication, if missing."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=config.bootstrap_servers)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [NewTopic(name, config.topic_partitions, config.topic_replication)
+                   for name in config.topics if name not in existing]
+        if missing:
+            await admin.create_topics(missing)
+    finally:
+        await admin.close()
+
+
+@dataclass
+class PublishReport:
+    sent: int = 0
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (origin, why)
+
+    def summary(self, topic: str) -> str:
+        lines = [f"sent {self.sent} article(s) to {topic}; rejected {len(self.rejected)}"]
+        lines += [f"  rejected {origin}: {why}" for origin, why in self.rejected]
+        return "\n".join(lines)
+
+
+async def publish(items: Iterable[Item], topic: str, config: Settings = settings, progress=None) -> PublishReport:
+    """Validate each article against the raw schema and send it keyed by its id."""
+    report = PublishReport()
+    await ensure_topics(config)
+    producer = AIOKafkaProducer(bootstrap_servers=config.bootstrap_servers, acks="all",
+                                max_request_size=MAX_MESSAGE_BYTES, enable_idempotence=True)
+    await producer.start()
+    try:
+        pending = []
+        for item in items:
+            if item.error:
+                report.rejected.append((item.origin, item.error))
+                continue
+            try:
+                article = contracts.with_article_id(item.article)
+                contracts.validate(contracts.RAW, article)
+                pending.append(await producer.send(topic, contracts.encode(article), key=article["id"].encode()))
+            except Rejected as rejected:
+                report.rejected.append((item.origin, rejected.error))
+                continue
+            except MessageSizeTooLargeError:
+                report.rejected.append((item.origin, f"larger than {MAX_MESSAGE_BYTES:,} bytes, Kafka's limit here"))
+                continue
+            report.sent += 1
+            if progress:
+                progress(report.sent)
+        await asyncio.gather(*pending)  # every send acknowledged by the broker before we report
+    finally:
+        await producer.stop()
+    return report
+
+
+async def consume(topic: str, *, from_beginning: bool, limit: int | None, idle_timeout: float | None,
+                  config: Settings = settings) -> AsyncIterator[tuple[object, dict | None]]:
+    """(message, decoded value or None) for each event, until `limit` or `idle_timeout` seconds of silence."""
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=config.bootstrap_servers, group_id=None,
+                                auto_offset_reset="earliest" if from_beginning else "latest",
+                                enable_auto_commit=False)
+    await consumer.start()
+    try:
+        seen = 0
+        while limit is None or seen < limit:
+            batch = await consumer.getmany(timeout_ms=int((idle_timeout or 3600) * 1000),
+                                           max_records=None if limit is None else limit - seen)
+            if not batch:
+                if idle_timeout is not None:
+                    return
+                continue
+            for records in batch.values():
+                for message in records:
+                    try:
+                        value = contracts.decode(message.value)
+                    except Rejected:
+                        value = None
+                    seen += 1
+                    yield message, value
+    finally:
+        await consumer.stop()
+
