@@ -1,0 +1,65 @@
+"""The agents in Faust's test context: events in, the right topics out, bad events dead-lettered."""
+import asyncio
+from unittest.mock import AsyncMock
+
+import pytest
+
+from streams import app as worker
+from streams import contracts
+
+ARTICLE = {"id": "agent-1", "title": "سخنگوی دولت: جلسه فردا برگزار می‌شود",
+           "body": "به گزارش خبرگزاری نمونه، سخنگوی دولت گفت: «جلسه هیئت دولت فردا برگزار می‌شود.»"}
+
+
+@pytest.fixture()
+def sent(monkeypatch):
+    """What each output topic was sent, as decoded values, instead of sending to Kafka."""
+    sent = {}
+    for name in ("normalized_topic", "enriched_topic", "quotes_topic", "dead_letter_topic"):
+        topic = getattr(worker, name)
+        mock = AsyncMock()
+        monkeypatch.setattr(topic, "send", mock)
+        sent[name] = mock
+    return sent
+
+
+def values(mock):
+    return [contracts.decode(call.kwargs["value"]) for call in mock.call_args_list]
+
+
+def put_all(agent, *payloads):
+    async def run():
+        async with agent.test_context() as context:
+            for payload in payloads:
+                await context.put(payload, key=b"k")
+    asyncio.run(run())
+
+
+def test_normalize_agent_forwards_a_valid_article_keyed_by_id(sent):
+    put_all(worker.normalize_agent, contracts.encode(ARTICLE))
+    [normalized] = values(sent["normalized_topic"])
+    assert normalized["id"] == "agent-1" and normalized["schema_version"] == "normalized-article/1"
+    assert sent["normalized_topic"].call_args.kwargs["key"] == b"agent-1"
+    assert not sent["dead_letter_topic"].called
+
+
+def test_bad_events_are_dead_lettered_and_the_agent_goes_on(sent):
+    put_all(worker.normalize_agent, b"{broken json", contracts.encode({"title": "no body"}),
+            b"\xff\xfe\xfd", contracts.encode(ARTICLE))
+    dead = values(sent["dead_letter_topic"])
+    assert [d["reason"] for d in dead] == ["undecodable", "invalid_schema", "undecodable"]
+    assert all(d["stage"] == "normalize" and d["timestamp"] for d in dead)
+    assert "value_base64" in dead[0] and dead[1]["value"] == {"title": "no body"}
+    for letter in dead:
+        contracts.validate(contracts.DEAD_LETTER, letter)
+    assert [n["id"] for n in values(sent["normalized_topic"])] == ["agent-1"]
+
+
+def test_extract_agent_emits_enriched_article_and_one_event_per_quote(sent):
+    put_all(worker.normalize_agent, contracts.encode(ARTICLE))
+    [normalized_bytes] = [call.kwargs["value"] for call in sent["normalized_topic"].call_args_list]
+    put_all(worker.extract_agent, normalized_bytes)
+    [enriched] = values(sent["enriched_topic"])
+    quotes = values(sent["quotes_topic"])
+    assert len(quotes) == len(enriched["quotes"])
+    assert all(q["article_id"] == "agent-1" for q in quotes)
