@@ -120,3 +120,26 @@ def enrich(paths, output):
                 click.echo(f"… {written + rejected} articles", err=True)
     click.echo(f"wrote {written} enriched article(s) to {output}; rejected {rejected}", err=True)
     sys.exit(1 if rejected else 0)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--rounds", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Alternating timed rounds; the best of each side is compared.")
+@click.option("--limit", type=click.IntRange(min=1), help="Use only the first N articles.")
+def bench(folder, rounds, limit):
+    """Time enrichment against hazm's Normalizer alone on the same Fars News articles.
+
+    FOLDER holds Fars News dumps (JSON lists of {title, abstract, paragraphs}), such as
+    ../shared/data/fars-news. Prints a JSON report; its `ratio` is enrich time / hazm time.
+    """
+    import orjson
+
+    from .bench import fars_articles, run
+
+    articles = fars_articles(folder)[:limit]
+    if not articles:
+        raise click.UsageError(f"no Fars News articles in {folder}")
+    click.echo(f"{len(articles)} articles, {rounds} rounds", err=True)
+    report = run(articles, rounds, progress=lambda line: click.echo(line, err=True))
+    click.echo(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
