@@ -16,6 +16,21 @@ Configuration comes from KHABAR_* environment variables, e.g.
 See README.md for the full list."""
 
 
+def run_on_kafka(coroutine):
+    """Run a Kafka client coroutine, turning an unreachable broker into a clear message."""
+    from aiokafka.errors import KafkaConnectionError, KafkaError
+
+    try:
+        return asyncio.run(coroutine)
+    except KafkaConnectionError as exc:
+        raise click.ClickException(f"cannot reach Kafka at {settings.bootstrap_servers} ({exc}). "
+                                   "Start the local broker with `khabar kafka up`, or set KHABAR_BROKER.")
+    except KafkaError as exc:
+        raise click.ClickException(f"Kafka at {settings.bootstrap_servers}: {exc}")
+    except KeyboardInterrupt:
+        return None
+
+
 @click.group(epilog=ENV_HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="khabar")
 def main():
@@ -38,8 +53,10 @@ def worker(loglevel):
     from faust import Worker
 
     from .app import app
+    from .kafka_io import ensure_topics
 
-    Worker(app, loglevel=loglevel, web_port=settings.web_port).execute_from_commandline()
+    run_on_kafka(ensure_topics())  # Faust would otherwise ignore source topics that do not exist yet
+    Worker(app, loglevel=loglevel).execute_from_commandline()
 
 
 @main.command(epilog=ENV_HELP)
@@ -60,7 +77,7 @@ def publish(paths, topic):
         if sent % 100 == 0:
             click.echo(f"… {sent} sent", err=True)
 
-    report = asyncio.run(publish_items(read_articles(paths), topic, progress=progress))
+    report = run_on_kafka(publish_items(read_articles(paths), topic, progress=progress))
     click.echo(report.summary(topic))
     sys.exit(1 if report.rejected else 0)
 
@@ -86,10 +103,7 @@ def consume(topic, from_beginning, limit, idle_timeout, output):
             else:
                 click.echo(pretty(value, message.value) + "\n")
 
-    try:
-        asyncio.run(run())
-    except KeyboardInterrupt:
-        pass
+    run_on_kafka(run())
 
 
 @main.command()

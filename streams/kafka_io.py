@@ -8,7 +8,7 @@ from typing import AsyncIterator, Iterable
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import MessageSizeTooLargeError
+from aiokafka.errors import KafkaError, MessageSizeTooLargeError, TopicAlreadyExistsError
 
 from . import contracts
 from .config import Settings, settings
@@ -21,13 +21,17 @@ MAX_MESSAGE_BYTES = 8 * 1024 * 1024
 async def ensure_topics(config: Settings = settings) -> None:
     """Create Khabar's topics with the configured partitions and replication, if missing."""
     admin = AIOKafkaAdminClient(bootstrap_servers=config.bootstrap_servers)
-    await admin.start()
     try:
+        await admin.start()
         existing = set(await admin.list_topics())
         missing = [NewTopic(name, config.topic_partitions, config.topic_replication)
                    for name in config.topics if name not in existing]
         if missing:
-            await admin.create_topics(missing)
+            response = await admin.create_topics(missing)
+            failures = [f"{error[0]}: {error[2] or error[1]}" for error in response.topic_errors
+                        if error[1] not in (0, TopicAlreadyExistsError.errno)]
+            if failures:
+                raise KafkaError("could not create topics: " + "; ".join(failures))
     finally:
         await admin.close()
 
@@ -49,8 +53,8 @@ async def publish(items: Iterable[Item], topic: str, config: Settings = settings
     await ensure_topics(config)
     producer = AIOKafkaProducer(bootstrap_servers=config.bootstrap_servers, acks="all",
                                 max_request_size=MAX_MESSAGE_BYTES, enable_idempotence=True)
-    await producer.start()
     try:
+        await producer.start()
         pending = []
         for item in items:
             if item.error:
@@ -81,8 +85,8 @@ async def consume(topic: str, *, from_beginning: bool, limit: int | None, idle_t
     consumer = AIOKafkaConsumer(topic, bootstrap_servers=config.bootstrap_servers, group_id=None,
                                 auto_offset_reset="earliest" if from_beginning else "latest",
                                 enable_auto_commit=False)
-    await consumer.start()
     try:
+        await consumer.start()
         seen = 0
         while limit is None or seen < limit:
             batch = await consumer.getmany(timeout_ms=int((idle_timeout or 3600) * 1000),
