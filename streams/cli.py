@@ -157,3 +157,48 @@ def bench(folder, rounds, limit):
     click.echo(f"{len(articles)} articles, {rounds} rounds", err=True)
     report = run(articles, rounds, progress=lambda line: click.echo(line, err=True))
     click.echo(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
+
+
+@main.group()
+def kafka():
+    """Manage the local single-node Kafka broker (KRaft), kept under KHABAR_STATE_DIR.
+
+    Not needed when KHABAR_BROKER points at an existing cluster.
+    """
+
+
+def _local_broker_call(action, *args, **kwargs):
+    from .kafka_local import KafkaLocalError
+
+    try:
+        return action(settings.state_dir, *args, **kwargs)
+    except KafkaLocalError as exc:
+        raise click.ClickException(str(exc))
+
+
+@kafka.command()
+def up():
+    """Fetch the broker's jars (first time), start it, and wait until it answers."""
+    from .kafka_local import up as start
+
+    bootstrap = _local_broker_call(start, port=settings.kafka_port, controller_port=settings.kafka_controller_port)
+    click.echo(f"Kafka is up at {bootstrap}")
+
+
+@kafka.command()
+def down():
+    """Stop the local broker cleanly."""
+    from .kafka_local import down as stop
+
+    click.echo("Kafka stopped" if _local_broker_call(stop) else "no local broker was running")
+
+
+@kafka.command()
+def status():
+    """Show whether the local broker runs and answers; exits with 1 if it does not."""
+    from .kafka_local import status as describe
+
+    report = _local_broker_call(describe)
+    for key, value in report.items():
+        click.echo(f"{key:>9}: {value}")
+    sys.exit(0 if report["healthy"] else 1)
