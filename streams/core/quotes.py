@@ -26,9 +26,11 @@ _QUOTE_EDGE_START = _SPACE + "\n«\"“"
 _QUOTE_EDGE_END = _SPACE + "\n.!»\"”،,؛;:"
 _CUE_END = r"(?![\w\u200c])(?![ \u200c]*و[ \u200c]*گو)"  # not «گفت و گو» (conversation)
 _CUE_HERE = re.compile(r"(?:" + rules.cue_pattern() + r")" + _CUE_END)
-# Searching from the character before the cue gives the regex engine a character-set prefix
-# to skip ahead on: several times faster than a look-behind tried at every position.
-_CUE_SEARCH = re.compile(r"[\s«\"(](?P<cue>(?:" + rules.cue_pattern() + r")" + _CUE_END + ")")
+# Searching from the character before the cue lets the regex engine skip ahead to that
+# character instead of trying a look-behind at every position: a cue after a space (nearly all
+# of them) is found by a literal-prefix scan, the rest by a scan for a few rarer characters.
+_CUE_AFTER_SPACE = re.compile(r" (?P<cue>(?:" + rules.cue_pattern() + r")" + _CUE_END + ")")
+_CUE_AFTER_OTHER = re.compile(r"[\t\n\u00a0«\"(](?P<cue>(?:" + rules.cue_pattern() + r")" + _CUE_END + ")")
 # What follows a cue decides the quote: a colon, comma or guillemet opens speech to the end
 # of the paragraph, «که» a reported clause to the end of the sentence, a word the same.
 _AFTER_CUE = re.compile(r"[ \u00a0\u200c]*(?:(?P<colon>[:：،,]|(?=«))|(?P<that>"
@@ -44,6 +46,7 @@ _CHARACTERIZED = re.compile(
     r"«(?P<text>[^«»\n]{1,300})»[ \u200c]*(?:را[ \u200c]+)?(?P<cue>"
     + "|".join(rules.flexible(w) for w in rules.CHARACTERIZING_WORDS) + r")(?![\w\u200c])")
 _WORD = re.compile(r"[\w\u200c]+")
+_LAST_WORD = re.compile(r"([\w\u200c]+)[\s\u200c]*$")
 _PARAGRAPH = re.compile(r"[^\n]+")
 _CLAUSE_OPENER = re.compile(
     r"[\s\"'«]*(?:(?:" + "|".join(rules.flexible(w) for w in rules.SOURCE_OPENERS)
@@ -103,6 +106,7 @@ class _FieldReader:
         self.paragraphs = [m.span() for m in _PARAGRAPH.finditer(text)]
         self.paragraph_starts = [s for s, _ in self.paragraphs]
         self._sentences: dict[int, tuple[list[int], list[tuple[int, int]]]] = {}
+        self._clause_openers: dict[int, bool] = {}
         self._introductions: dict[tuple[str, ...], list[tuple[int, Entity]]] | None = None
         self.last_speaker: dict[str | None, tuple[int, Entity]] = {}  # by type, None = any
 
@@ -145,7 +149,8 @@ class _FieldReader:
         return [quote] if quote else []
 
     def _cues(self) -> list[_Cue]:
-        cues = [_Cue(m.start("cue"), m.end("cue"), m.group("cue")) for m in _CUE_SEARCH.finditer(self.text)]
+        found = [m for search in (_CUE_AFTER_SPACE, _CUE_AFTER_OTHER) for m in search.finditer(self.text)]
+        cues = sorted(_Cue(m.start("cue"), m.end("cue"), m.group("cue")) for m in found)
         at_start = _CUE_HERE.match(self.text)
         if at_start:
             cues.insert(0, _Cue(0, at_start.end(), at_start.group()))
@@ -159,8 +164,11 @@ class _FieldReader:
             return [], cue.end
         if cue.text.startswith("آمد") and not after.group("colon"):
             return [], cue.end  # «آمده است» only introduces a document's words before a colon
+        word_before = self._word_before(cue.start)
+        if word_before in rules.MODALS:
+            return [], cue.end  # «باید گفت که ...»: the writer's own voice, nobody is reported
         start = after.end()
-        relative = self._follows_relative_that(cue.start)
+        relative = word_before == "که"
         if after.group("colon"):
             end = self._speech_end(start, cues, cue_starts)
             guillemet = self._guillemet_at(start)
@@ -265,13 +273,10 @@ class _FieldReader:
     def _starts_word(self, pos: int) -> bool:
         return pos == 0 or not (self.text[pos - 1].isalnum() or self.text[pos - 1] == "\u200c")
 
-    def _follows_relative_that(self, pos: int) -> bool:
-        """«... بلینکن که گفته بود»: the cue's subject is the noun before «که»."""
-        end = pos
-        while end > max(0, pos - 8) and self.text[end - 1] in _SPACE:
-            end -= 1
-        start = end - 2
-        return start >= 0 and self.text[start:end].translate(rules.FOLD_LETTERS) == "که" and self._starts_word(start)
+    def _word_before(self, pos: int) -> str:
+        """The word just before pos, letter-folded («که» in «... بلینکن که گفته بود»)."""
+        word = _LAST_WORD.search(self.text, max(0, pos - 24), pos)
+        return word.group(1).translate(rules.FOLD_LETTERS) if word else ""
 
     def _quote(self, start: int, end: int, speaker: Entity | None, cue: str) -> Quote | None:
         """The quote over text[start:end] without edge spaces, guillemets or the full stop."""
@@ -311,8 +316,12 @@ class _FieldReader:
 
     def _subject_in(self, start: int, end: int) -> _Subject:
         """The speaker phrase opening text[start:end]: the first name, pronoun or description."""
-        words = _window(_WORD.finditer(self.text, start, end), SUBJECT_WINDOW + APPOSITION_WINDOW)
-        folded = [w.group().translate(rules.FOLD_LETTERS) for w in words]
+        words = _window(_WORD.finditer(self.text, start, end), SUBJECT_WINDOW + 1)
+        if not words:
+            return _Subject("elided")
+        # Letter folding keeps offsets, so one translate serves every word of the window.
+        chunk = self.text[start:words[-1].end()].translate(rules.FOLD_LETTERS)
+        folded = [chunk[w.start() - start:w.end() - start] for w in words]
         for i, word in enumerate(words[:SUBJECT_WINDOW]):
             if _CUE_HERE.match(self.text, word.start()):
                 break  # the clause opens with its verb: the subject is elided
@@ -328,16 +337,16 @@ class _FieldReader:
             if folded[i] in rules.DEMONSTRATIVES and next_word in rules.PERSON_ROLES:
                 return _Subject("person")
             if folded[i] in rules.PERSON_ROLES:
-                named = self._apposed_person(words[i + 1:], folded[i + 1:])
+                named = self._apposed_person(word.end(), end)
                 if named:
                     return _Subject("entity", named)
                 return _Subject("person", words=tuple(folded[i:i + 2]))
         return _Subject("elided")
 
-    def _apposed_person(self, words: list[re.Match], folded: list[str]) -> Entity | None:
+    def _apposed_person(self, start: int, end: int) -> Entity | None:
         """«سخنگوی وزارت خارجه روسیه ماریا زاخارووا گفت»: a name closing the description."""
-        for word, plain in zip(words, folded):
-            if plain in rules.PREPOSITIONS or plain == "که":
+        for word in _window(_WORD.finditer(self.text, start, end), APPOSITION_WINDOW):
+            if word.group().translate(rules.FOLD_LETTERS) in rules.PREPOSITIONS | {"که"}:
                 return None
             mention = self._mention_at(word.start(), word.end())
             if mention and mention.entity.type == "PER":
@@ -371,7 +380,8 @@ class _FieldReader:
                 if gap[:1].isalpha():
                     following = _window(_WORD.finditer(self.text, mention.end, mention.end + 60), 2)
                     key = tuple(w.group().translate(rules.FOLD_LETTERS) for w in following)
-                    self._introductions.setdefault(key, []).append((mention.start, mention.entity))
+                    if key[0] in rules.PERSON_ROLES:
+                        self._introductions.setdefault(key, []).append((mention.start, mention.entity))
         earlier = [entity for at, entity in self._introductions.get(words, ()) if at < pos]
         return earlier[-1] if earlier else None
 
@@ -383,11 +393,16 @@ class _FieldReader:
         """The last mention of that type that opens its clause (the sentence is about it)."""
         i = bisect.bisect_left(self.mention_starts, pos) - 1
         for mention in self.mentions[max(0, i - LOOKBACK_MENTIONS):i + 1][::-1]:
-            if mention.entity.type == entity_type:
-                clause_start = self._clause_start(mention.start)
-                if len(_window(_WORD.finditer(self.text, clause_start, mention.start), SUBJECT_WINDOW)) < SUBJECT_WINDOW:
-                    return mention.start, mention.entity
+            if mention.entity.type == entity_type and self._opens_clause(mention):
+                return mention.start, mention.entity
         return None
+
+    def _opens_clause(self, mention: _Mention) -> bool:
+        if mention.start not in self._clause_openers:
+            clause_start = self._clause_start(mention.start)
+            words_before = _window(_WORD.finditer(self.text, clause_start, mention.start), SUBJECT_WINDOW)
+            self._clause_openers[mention.start] = len(words_before) < SUBJECT_WINDOW
+        return self._clause_openers[mention.start]
 
     def _last_subject(self, pos: int, entity_type: str) -> Entity | None:
         entry = self._last_subject_entry(pos, entity_type)
