@@ -1,0 +1,281 @@
+"""Quotes stage: cues, speaker attribution, coreference, nesting, offsets, robustness.
+
+Every sentence here is invented for the test; entity lists are built by hand.
+"""
+import re
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from streams.core.model import Entity, Mention
+from streams.core.quotes import find_quotes
+
+
+def entities(fields: dict[str, str], names: dict[str, str]) -> list[Entity]:
+    """Entities for every occurrence of each name (longest names first, no overlaps)."""
+    found: dict[str, Entity] = {}
+    for field, text in fields.items():
+        taken = [False] * len(text)
+        for name in sorted(names, key=len, reverse=True):
+            for m in re.finditer(re.escape(name), text):
+                if any(taken[m.start():m.end()]):
+                    continue
+                taken[m.start():m.end()] = [True] * (m.end() - m.start())
+                entity = found.setdefault(name, Entity(name, names[name]))
+                entity.mentions.append(Mention(field, m.start(), m.end()))
+    return list(found.values())
+
+
+def quotes_of(body: str, names: dict[str, str] | None = None, title: str = ""):
+    fields = {"title": title, "body": body}
+    quotes = find_quotes(fields, entities(fields, names or {}))
+    for q in quotes:
+        assert fields[q.field][q.start:q.end] == q.text
+    return quotes
+
+
+def said(quotes) -> list[tuple[str | None, str]]:
+    return [(q.speaker, q.text) for q in quotes]
+
+
+# ---- cue types ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("cue", [
+    "گفت", "افزود", "اعلام کرد", "اضافه کرد", "ادامه داد", "خاطرنشان کرد", "یادآور شد",
+    "تصریح کرد", "اظهار داشت", "عنوان کرد", "بیان کرد", "نوشت", "هشدار داد", "تاکید کرده است",
+    "اظهار کرد", "می‌گوید", "گفته بود",
+])
+def test_every_verb_of_saying_before_a_colon_opens_speech(cue):
+    body = f"کاوه نادری رئیس اتحادیه نانوایان {cue}: قیمت نان تا پایان سال تغییر نمی‌کند."
+    quotes = quotes_of(body, {"کاوه نادری": "PER"})
+    assert said(quotes) == [("کاوه نادری", "قیمت نان تا پایان سال تغییر نمی‌کند")]
+    assert quotes[0].cue == cue and quotes[0].kind == "indirect"
+
+
+def test_guillemets_after_the_cue_make_a_direct_quote_without_the_marks():
+    body = "سارا احمدی سرمربی تیم افزود: «ما برای این مسابقه آماده هستیم و نتیجه می‌گیریم»."
+    [quote] = quotes_of(body, {"سارا احمدی": "PER"})
+    assert (quote.kind, quote.text) == ("direct", "ما برای این مسابقه آماده هستیم و نتیجه می‌گیریم")
+
+
+def test_that_clause_runs_to_the_end_of_its_sentence_without_the_final_mark():
+    body = "پرویز صدری مدعی شد که واردات میوه نصف شده است! بازار اما آرام بود."
+    assert said(quotes_of(body, {"پرویز صدری": "PER"})) == [("پرویز صدری", "واردات میوه نصف شده است")]
+
+
+def test_pluperfect_cue_with_that():
+    body = "شهرداری تبریز تاکید کرده بود که خط دوم مترو پاییز افتتاح می‌شود."
+    assert said(quotes_of(body, {"شهرداری تبریز": "ORG"})) == [
+        ("شهرداری تبریز", "خط دوم مترو پاییز افتتاح می‌شود")]
+
+
+def test_cue_followed_directly_by_the_reported_clause():
+    body = "پرویز صدری در پاسخ به پرسشی درباره نامزدی گفت هنوز در این باره تصمیم نگرفته است."
+    assert said(quotes_of(body, {"پرویز صدری": "PER"})) == [("پرویز صدری", "هنوز در این باره تصمیم نگرفته است")]
+
+
+def test_comma_after_the_cue_works_like_a_colon():
+    body = "پرویز صدری تاکید کرد، کارخانه‌های کوچک سهم بیشتری از یارانه می‌گیرند."
+    assert said(quotes_of(body, {"پرویز صدری": "PER"})) == [
+        ("پرویز صدری", "کارخانه‌های کوچک سهم بیشتری از یارانه می‌گیرند")]
+
+
+def test_speech_after_a_colon_spans_its_paragraph_until_a_new_attribution():
+    body = ("نسرین فلاحی گفت: صادرات فرش کم شده است. بازار آمریکا بسته است. "
+            "وی افزود: باید بازارهای تازه پیدا کنیم.\nپاراگراف بعدی خبر دیگری است.")
+    assert said(quotes_of(body, {"نسرین فلاحی": "PER"})) == [
+        ("نسرین فلاحی", "صادرات فرش کم شده است. بازار آمریکا بسته است"),
+        ("نسرین فلاحی", "باید بازارهای تازه پیدا کنیم"),
+    ]
+
+
+def test_reported_clause_after_ba_bayan_inke_belongs_to_the_main_speaker():
+    body = "بهرام شفیعی با بیان اینکه بودجه پژوهش کافی نیست، افزود: دانشگاه‌ها باید درآمد داشته باشند."
+    assert said(quotes_of(body, {"بهرام شفیعی": "PER"})) == [
+        ("بهرام شفیعی", "بودجه پژوهش کافی نیست"),
+        ("بهرام شفیعی", "دانشگاه‌ها باید درآمد داشته باشند"),
+    ]
+
+
+def test_according_to_names_the_speaker_before_the_comma():
+    body = "به گفته رضا کریمی، صادرات زعفران امسال دو برابر شده است."
+    assert said(quotes_of(body, {"رضا کریمی": "PER"})) == [("رضا کریمی", "صادرات زعفران امسال دو برابر شده است")]
+
+
+def test_a_statement_speaks_for_its_organization():
+    body = "در ادامه بیانیه سازمان هواشناسی آمده است: بارش‌ها از فردا شدیدتر می‌شود."
+    assert said(quotes_of(body, {"سازمان هواشناسی": "ORG"})) == [
+        ("سازمان هواشناسی", "بارش‌ها از فردا شدیدتر می‌شود")]
+
+
+def test_characterizing_guillemets_are_the_subjects_words():
+    body = "وزارت نیرو در بیانیه‌ای این گزارش را «نادرست و شتاب‌زده» توصیف کرد."
+    [quote] = quotes_of(body, {"وزارت نیرو": "ORG"})
+    assert (quote.speaker, quote.text, quote.kind) == ("وزارت نیرو", "نادرست و شتاب‌زده", "direct")
+
+
+def test_headline_quote_in_the_title():
+    quotes = quotes_of("متن خبر درباره نان است.", {"نادری": "PER"}, title="نادری: قیمت نان کاهش می‌یابد")
+    assert [(q.field, q.speaker, q.text) for q in quotes] == [("title", "نادری", "قیمت نان کاهش می‌یابد")]
+
+
+# ---- speakers ----------------------------------------------------------------------------
+
+def test_source_attribution_before_the_comma_is_not_the_speaker():
+    body = "به گزارش خبرگزاری نمونه، کاوه نادری امروز گفت: نانوایی‌ها شب‌ها باز می‌مانند."
+    names = {"خبرگزاری نمونه": "ORG", "کاوه نادری": "PER"}
+    assert said(quotes_of(body, names))[0][0] == "کاوه نادری"
+
+
+def test_person_opening_the_clause_wins_over_the_organization_in_the_apposition():
+    body = "مریم کاظمی سخنگوی سازمان محیط زیست گفت: شکار در این منطقه ممنوع است."
+    names = {"مریم کاظمی": "PER", "سازمان محیط زیست": "ORG"}
+    assert said(quotes_of(body, names))[0][0] == "مریم کاظمی"
+
+
+def test_name_closing_a_role_description_is_the_speaker():
+    body = "سخنگوی سازمان محیط زیست مریم کاظمی گفت: شکار در این منطقه ممنوع است."
+    names = {"مریم کاظمی": "PER", "سازمان محیط زیست": "ORG"}
+    assert said(quotes_of(body, names))[0][0] == "مریم کاظمی"
+
+
+def test_organization_can_speak():
+    body = "وزارت بهداشت در بیانیه‌ای اعلام کرد: واکسن جدید از ماه آینده توزیع می‌شود."
+    assert said(quotes_of(body, {"وزارت بهداشت": "ORG"}))[0][0] == "وزارت بهداشت"
+
+
+def test_name_after_a_preposition_is_not_the_speaker():
+    body = ("کاوه نادری گفت: نان گران نمی‌شود.\n"
+            "در مصاحبه با شبکه خبر گفت: آرد کافی داریم.")
+    names = {"کاوه نادری": "PER", "شبکه خبر": "ORG"}
+    assert [s for s, _ in said(quotes_of(body, names))] == ["کاوه نادری", "کاوه نادری"]
+
+
+def test_pronouns_and_elided_subjects_resolve_to_the_last_speaker():
+    body = ("کاوه نادری گفت: نان گران نمی‌شود.\n"
+            "وی افزود: آرد کافی داریم.\n"
+            "او ادامه داد: نانوایان نگران نباشند.\n"
+            "در این ارتباط افزود: یارانه آرد پرداخت می‌شود.")
+    speakers = [s for s, _ in said(quotes_of(body, {"کاوه نادری": "PER"}))]
+    assert speakers == ["کاوه نادری"] * 4
+
+
+def test_pronoun_follows_a_new_person_who_opens_a_sentence():
+    body = ("کاوه نادری گفت: نان گران نمی‌شود.\n"
+            "لیلا مرادی دیروز از یک نانوایی بازدید کرد.\n"
+            "وی گفت: کیفیت نان بهتر شده است.")
+    names = {"کاوه نادری": "PER", "لیلا مرادی": "PER"}
+    assert [s for s, _ in said(quotes_of(body, names))] == ["کاوه نادری", "لیلا مرادی"]
+
+
+def test_person_description_resolves_to_the_person_introduced_with_it():
+    body = ("بهرام شفیعی نماینده مردم شیراز گفت: سد ملاصدرا کم‌آب است.\n"
+            "لیلا مرادی گفت: برنج کافی داریم.\n"
+            "نماینده مردم شیراز افزود: باید آب را جیره‌بندی کرد.\n"
+            "این مقام ایرانی گفت: تابستان سختی در پیش است.")
+    names = {"بهرام شفیعی": "PER", "لیلا مرادی": "PER", "شیراز": "LOC"}
+    assert [s for s, _ in said(quotes_of(body, names))] == [
+        "بهرام شفیعی", "لیلا مرادی", "بهرام شفیعی", "بهرام شفیعی"]
+
+
+def test_organization_description_resolves_to_the_last_organization_speaker():
+    body = ("وزارت بهداشت اعلام کرد: واکسن جدید توزیع می‌شود.\n"
+            "لیلا مرادی گفت: مردم استقبال کرده‌اند.\n"
+            "این وزارتخانه همچنین اعلام کرد که نوبت‌دهی اینترنتی است.")
+    names = {"وزارت بهداشت": "ORG", "لیلا مرادی": "PER"}
+    assert [s for s, _ in said(quotes_of(body, names))] == ["وزارت بهداشت", "لیلا مرادی", "وزارت بهداشت"]
+
+
+def test_description_with_no_one_to_resolve_to_gives_no_speaker():
+    [quote] = quotes_of("سخنگوی دولت گفت: جلسه فردا برگزار می‌شود.")
+    assert quote.speaker is None and quote.text == "جلسه فردا برگزار می‌شود"
+
+
+def test_nested_quote_belongs_to_the_verb_it_sits_under():
+    body = ("وزارت خارجه کشور الف در بیانیه‌ای سخنان جان اسمیت، وزیر دفاع، که گفته بود مذاکرات "
+            "«کاملا بی‌نتیجه» است را رد و تاکید کرد که گفتگوها ادامه دارد.")
+    names = {"وزارت خارجه کشور الف": "ORG", "جان اسمیت": "PER"}
+    quotes = quotes_of(body, names)
+    assert said(quotes) == [("جان اسمیت", "کاملا بی‌نتیجه"), ("وزارت خارجه کشور الف", "گفتگوها ادامه دارد")]
+    assert quotes[0].kind == "direct"
+
+
+def test_guillemets_inside_a_that_clause_are_the_quote():
+    body = "وزارت نیرو تاکید کرد که این تصمیم «فقط برای تابستان» گرفته شده است."
+    assert said(quotes_of(body, {"وزارت نیرو": "ORG"})) == [("وزارت نیرو", "فقط برای تابستان")]
+
+
+# ---- what is not a quote -----------------------------------------------------------------
+
+@pytest.mark.parametrize("body", [
+    "«شرکت ملی نفت» قرارداد تازه‌ای امضا کرد.",
+    "این دو وزیر درباره همکاری‌ها گفت و گو کردند.",
+    "در وهله اول باید گفت که اقتصاد بهتر شده است.",
+    "مربیان دو تیم به سؤالات خبرنگاران پاسخ دادند.",
+    "وزیر به پرسش‌ها پاسخ داد و جلسه را ترک کرد.",
+    "گفت‌وگوی دو رئیس‌جمهور دو ساعت طول کشید.",
+    "وی از سیاست‌های دولت انتقاد کرد.",
+])
+def test_no_quote(body):
+    assert quotes_of(body, {"شرکت ملی نفت": "ORG"}) == []
+
+
+def test_arabic_letter_variants_and_missing_zwnj_still_match():
+    body = "كاوه نادري افزود: مي‌توانيم صادرات را بيشتر كنيم.\nوي همچنین ميگويد كه بازار رو به رشد است."
+    quotes = quotes_of(body, {"كاوه نادري": "PER"})
+    assert [q.cue for q in quotes] == ["افزود", "ميگويد"]
+    assert [q.speaker for q in quotes] == ["كاوه نادري"] * 2
+
+
+# ---- robustness --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("body", [
+    "", "...؟!،:", "\u200c\u200c\u200c", "<p>گفت:</p> <br/>", "گفت:", "«", "»«", "Mixed English گفت: yes.",
+    "به گفته", "با بیان اینکه", "وی گفت: «", ":" * 1000,
+])
+def test_odd_input_never_raises(body):
+    quotes_of(body, {})
+
+
+def test_malformed_arguments_give_no_quotes():
+    assert find_quotes({"title": None, "body": 42}, []) == []
+    bad_mention = Entity("x", "PER", [Mention("body", 50, 10)])
+    assert find_quotes({"title": "", "body": "وی گفت: سلام دوستان عزیز."}, [bad_mention])[0].speaker is None
+
+
+def test_huge_body_with_unbalanced_guillemets_is_linear():
+    unit = "وی گفت: «این جمله بسته نمی‌شود و " + "کلمه " * 20 + "\n"
+    body = unit * (5_000_000 // len(unit))
+    started = time.perf_counter()
+    quotes = find_quotes({"title": "", "body": body}, [])
+    assert time.perf_counter() - started < 10
+    assert len(quotes) == body.count("\n")
+
+
+def test_huge_single_paragraph_is_linear():
+    body = ("وی با بیان اینکه «بازار آرام است افزود کاوه گفت " + "،" * 30) * 60_000
+    started = time.perf_counter()
+    find_quotes({"title": body[:1000], "body": body}, [])
+    assert time.perf_counter() - started < 10
+
+
+_PIECES = st.sampled_from([
+    "وی", "گفت", "افزود", ":", "،", "«", "»", "که", "با بیان اینکه", "به گفته", "\n", ".", " ",
+    "کاوه نادری", "وزارت نیرو", "اعلام کرد", "آمده است", "توصیف", "را", "این مقام", "\u200c", "x",
+])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pieces=st.lists(_PIECES, max_size=60), spans=st.lists(
+    st.tuples(st.integers(-5, 400), st.integers(-5, 400), st.sampled_from(["PER", "ORG", "LOC", "?"])),
+    max_size=8))
+def test_fuzz_offsets_always_point_at_the_quote(pieces, spans):
+    body = " ".join(pieces)
+    ents = [Entity(f"e{i}", kind, [Mention("body", s, e)]) for i, (s, e, kind) in enumerate(spans)]
+    for quote in find_quotes({"title": body[:40], "body": body}, ents):
+        text = body if quote.field == "body" else body[:40]
+        assert text[quote.start:quote.end] == quote.text
+        assert quote.text.strip() == quote.text and quote.text
+        assert quote.speaker is None or quote.speaker in {e.text for e in ents}
