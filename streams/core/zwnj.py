@@ -1,0 +1,289 @@
+"""Put back the zero-width non-joiner (ZWNJ, U+200C) that scraped Persian text lost.
+
+Scrapers often drop ZWNJ, gluing «بی‌اساس» into «بیاساس» and «تنش‌ها» into «تنشها».
+Each glued run of letters is repaired in two steps:
+
+1. Spelling memory: every spelling seen in a corpus of well-kept text (plus hazm's
+   lexicon and verb conjugations) is keyed by its letters without ZWNJ; a run whose
+   key is known gets the most frequent spelling.
+2. Segmentation: an unknown run is split into known pieces (stems, prefixes such as
+   «می»/«بی», suffixes such as «ها»/«ای»/«ترین», which the corpus shows as
+   ZWNJ-separated pieces) by the most probable split under a piece unigram model.
+
+The counts come from streams/core/data/zwnj/forms.tsv, a list of spellings with
+corpus counts (see `python -m streams.core.zwnj --help` for how it is built).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from pathlib import Path
+
+ZWNJ = "\u200c"
+DATA_DIR = Path(__file__).parent / "data" / "zwnj"
+FORMS_FILE = DATA_DIR / "forms.tsv"  # spelling counts from news corpora (built by main() below)
+WORD_FREQUENCY_FILE = DATA_DIR / "wordfreq-fa.tsv"  # general-usage frequencies, see README.md
+
+# Persian/Arabic letters after hazm's character unification (no digits, marks, tatweel or punctuation).
+LETTER = "\u0621-\u063a\u0641-\u064a\u067e\u0686\u0698\u06a9\u06af\u06c0\u06cc"
+_WORD = re.compile(f"[{LETTER}]+(?:\u200c[{LETTER}]+)*")
+# Only runs of 4+ letters can hide a lost ZWNJ (the shortest pieces have two letters each).
+_GLUED_RUN = re.compile(f"[{LETTER}]{{4,}}")
+# «می کند» typed with a space: the prefix and the next word, joined only if they form a known verb.
+_SPACED_MI = re.compile(f"(?<![{LETTER}\u200c])(ن?می) (?=([{LETTER}]+))")
+# After these letters a ZWNJ changes nothing visible, and careful writers leave it out.
+NON_JOINING = set("آادذرزژوۀأإؤة")
+
+MIN_PIECE = 2
+MAX_PIECE = 16
+# Longer runs are not segmented (only looked up), so cost stays linear in the text.
+MAX_SEGMENTED_RUN = 40
+
+
+def _key(form: str) -> str:
+    return form.replace(ZWNJ, "")
+
+
+def _join_pieces(pieces: list[str]) -> str:
+    out = pieces[0]
+    for piece in pieces[1:]:
+        out += piece if out[-1] in NON_JOINING else ZWNJ + piece
+    return out
+
+
+class ZwnjRestorer:
+    """Restores ZWNJ in glued words from spelling counts.
+
+    form_counts: spelling -> count in well-kept text (spellings may contain ZWNJ).
+    lexicon: further spellings -> frequency in some larger corpus (hazm's word list and
+        verb conjugations); frequencies are rescaled to the size of form_counts, and every
+        lexicon spelling gets at least lexicon_floor counts.
+    suffix_min_stems: a piece seen after a ZWNJ following at least this many different
+        pieces is a productive suffix («ها», «ترین», «ای» ...).
+    suffix_preference: factor favouring a ZWNJ before a productive suffix, since standard
+        orthography («آن‌ها», «مهم‌ترین») writes it and much news text omits it.
+    unknown_cost: how much less likely than a word seen once an unknown run is (in log units);
+        a split must beat keeping the run whole as such an unknown word.
+    word_backoff: share of a word's standalone frequency lent to it as a compound piece it
+        was never seen as, so compounds of known words («کره»+«شمالی») can still split.
+    """
+
+    def __init__(self, form_counts: Mapping[str, int], lexicon: Mapping[str, float] | None = None,
+                 lexicon_floor: float = 0.5, suffix_min_stems: int = 50,
+                 suffix_preference: float = 1.0, unknown_cost: float = 6.0,
+                 word_backoff: float = 0.05):
+        spelling_score: dict[str, float] = {form: float(c) for form, c in form_counts.items()}
+        if lexicon:
+            scale = sum(form_counts.values()) / max(1.0, sum(lexicon.values()))
+            for form, freq in lexicon.items():
+                spelling_score[form] = spelling_score.get(form, 0.0) + freq * scale + lexicon_floor
+
+        starts: Counter[str] = Counter()  # first (or only) pieces of words
+        whole: Counter[str] = Counter()  # words written as one piece
+        later: Counter[str] = Counter()  # pieces after a ZWNJ
+        stems_before: dict[str, set[str]] = {}
+        for form, score in spelling_score.items():
+            pieces = form.split(ZWNJ)
+            starts[pieces[0]] += score
+            if len(pieces) == 1:
+                whole[form] += score
+            for before, piece in zip(pieces, pieces[1:]):
+                later[piece] += score
+                stems_before.setdefault(piece, set()).add(before)
+        suffixes = {p for p, stems in stems_before.items() if len(stems) >= suffix_min_stems}
+
+        def preferred(form: str) -> float:
+            pieces = form.split(ZWNJ)
+            return suffix_preference if len(pieces) > 1 and set(pieces[1:]) <= suffixes else 1.0
+
+        self.best_spelling: dict[str, str] = {}
+        best_score: dict[str, float] = {}
+        for form, score in spelling_score.items():
+            key = _key(form)
+            score *= preferred(form)
+            if score > best_score.get(key, -1.0):
+                best_score[key] = score
+                self.best_spelling[key] = form
+
+        total = sum(starts.values())
+        self.log_total = math.log(total)
+        self.whole_count = whole
+        self.unknown_logp = -self.log_total - unknown_cost
+        self.start_logp = {p: math.log(c) - self.log_total for p, c in starts.items()
+                           if len(p) >= MIN_PIECE}
+        self.later_logp = {
+            p: math.log((later[p] + word_backoff * whole[p]) * (suffix_preference if p in suffixes else 1.0))
+            - self.log_total
+            for p in set(later) | set(whole) if len(p) >= MIN_PIECE}
+
+    def restore_word(self, run: str) -> str:
+        """Best spelling of a run of letters that holds no ZWNJ."""
+        known = self.best_spelling.get(run)
+        if known is not None and ZWNJ in known:
+            return known
+        if len(run) > MAX_SEGMENTED_RUN:
+            return run
+        # A run written glued must still beat its best split: the corpus glues many words
+        # that standard orthography separates.
+        whole_logp = (math.log(self.whole_count[run]) - self.log_total
+                      if known is not None and self.whole_count[run] else self.unknown_logp)
+        pieces = self._segment(run, whole_logp)
+        if pieces is None:
+            return known or run
+        return _join_pieces([self.best_spelling.get(p, p) for p in pieces])
+
+    def _segment(self, run: str, whole_logp: float) -> list[str] | None:
+        """Most probable split of run into two or more known pieces (Viterbi), if it beats
+        keeping the run whole (whole_logp)."""
+        n = len(run)
+        # best[i]: (log-probability, start of last piece) of the best split of run[:i]
+        best: list[tuple[float, int]] = [(-math.inf, 0)] * (n + 1)
+        for end in range(MIN_PIECE, n + 1):
+            logp = self.start_logp.get(run[:end]) if end <= MAX_PIECE else None
+            if logp is not None:
+                best[end] = (logp, 0)
+            for start in range(max(MIN_PIECE, end - MAX_PIECE), end - MIN_PIECE + 1):
+                logp = self.later_logp.get(run[start:end])
+                if logp is None or best[start][0] == -math.inf:
+                    continue
+                score = best[start][0] + logp
+                if score > best[end][0]:
+                    best[end] = (score, start)
+        if best[n][1] == 0 or best[n][0] <= whole_logp:
+            return None
+        pieces, end = [], n
+        while end:
+            start = best[end][1]
+            pieces.append(run[start:end])
+            end = start
+        return pieces[::-1]
+
+    def restore(self, text: str) -> str:
+        text = _SPACED_MI.sub(self._join_spaced_mi, text)
+        return _GLUED_RUN.sub(lambda m: self._cached_restore_word(m.group()), text)
+
+    def _join_spaced_mi(self, match: re.Match) -> str:
+        prefix, verb = match.group(1), match.group(2)
+        if self.best_spelling.get(prefix + verb) == prefix + ZWNJ + verb:
+            return prefix + ZWNJ
+        return match.group()
+
+    @property
+    def _cached_restore_word(self):
+        # Built on first use; bounded so a huge text of unique runs cannot exhaust memory.
+        cached = getattr(self, "_cache", None)
+        if cached is None:
+            cached = self._cache = lru_cache(maxsize=200_000)(self.restore_word)
+        return cached
+
+
+def hazm_lexicon() -> dict[str, float]:
+    """Spellings hazm knows with their frequencies: its word list and its verb conjugations."""
+    from hazm import Lemmatizer, words_list
+
+    # hazm's list also holds untagged glued junk such as «میشود»; its tag is "0".
+    lexicon = {word: float(freq) for word, freq, tags in words_list() if tags != ("0",)}
+    for verb in Lemmatizer(joined_verb_parts=False).verbs:
+        lexicon.setdefault(verb, 0.0)
+    return lexicon
+
+
+def load_tsv(path: Path, value=int) -> dict:
+    """A word<TAB>number file as a dict."""
+    table = {}
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            word, _, number = line.rstrip("\n").partition("\t")
+            table[word] = value(number)
+    return table
+
+
+def mix_lexicons(weighted: Iterable[tuple[float, Mapping[str, float]]]) -> dict[str, float]:
+    """Weighted sum of word-frequency tables, each first scaled to sum to one."""
+    mixed: dict[str, float] = {}
+    for weight, table in weighted:
+        total = sum(table.values()) or 1.0
+        for word, freq in table.items():
+            mixed[word] = mixed.get(word, 0.0) + weight * freq / total
+    return mixed
+
+
+@lru_cache(maxsize=1)
+def default_restorer() -> ZwnjRestorer:
+    # hazm's frequencies come from a web corpus that favours ZWNJ inside lexical compounds far
+    # more than news text does, so it counts less than the general-usage list.
+    lexicon = mix_lexicons([(0.3, hazm_lexicon()), (1.0, load_tsv(WORD_FREQUENCY_FILE, float))])
+    return ZwnjRestorer(load_tsv(FORMS_FILE), lexicon, suffix_preference=3.0)
+
+
+def restore_zwnj(text: str) -> str:
+    """Text with ZWNJ put back into glued words and into «می کند»-style verbs."""
+    return default_restorer().restore(text)
+
+
+# ---- building forms.tsv -------------------------------------------------------------------
+
+def count_forms(texts: Iterable[str]) -> Counter[str]:
+    """Spelling counts of the Persian words in texts (after hazm's character unification)."""
+    from hazm import Normalizer
+
+    unify = Normalizer(correct_spacing=False, seperate_mi=False, decrease_repeated_chars=False)
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(_WORD.findall(unify.normalize(text)))
+    return counts
+
+
+def fars_texts(paths: Iterable[Path], skip_links: set[str]) -> Iterable[str]:
+    for path in paths:
+        for article in json.loads(Path(path).read_text(encoding="utf-8")):
+            if article.get("link") not in skip_links:
+                yield "\n".join([article["title"], article.get("abstract", ""), *article["paragraphs"]])
+
+
+def peyma_sentences(path: Path) -> Iterable[str]:
+    """PEYMA sentences; a multi-part token («روش های») was written with ZWNJ before tokenization."""
+    tokens = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            token = line.rstrip("\n").rpartition("|")[0]
+            if token:
+                tokens.append(token.replace(" ", ZWNJ))
+            elif tokens:
+                yield " ".join(tokens)
+                tokens = []
+    if tokens:
+        yield " ".join(tokens)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Build the ZWNJ spelling counts (forms.tsv).")
+    parser.add_argument("--fars", type=Path, nargs="*", default=[], help="fars-news-*.json files")
+    parser.add_argument("--peyma", type=Path, nargs="*", default=[], help="PEYMA token|TAG files")
+    parser.add_argument("--skip-gold", type=Path,
+                        help="folder of gold articles whose source articles must not be counted")
+    parser.add_argument("--min-count", type=int, default=2)
+    parser.add_argument("-o", "--output", type=Path, default=FORMS_FILE)
+    args = parser.parse_args(argv)
+
+    skip_links = set()
+    if args.skip_gold:
+        skip_links = {json.loads(p.read_text(encoding="utf-8")).get("link")
+                      for p in args.skip_gold.glob("*.json")} - {None}
+    counts = count_forms(fars_texts(args.fars, skip_links))
+    counts.update(count_forms(s for p in args.peyma for s in peyma_sentences(p)))
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    with open(args.output, "w", encoding="utf-8") as fh:
+        for form, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+            # Rare spellings only matter when they carry a ZWNJ (they show where one belongs).
+            if count >= args.min_count or ZWNJ in form:
+                fh.write(f"{form}\t{count}\n")
+
+
+if __name__ == "__main__":
+    main()
