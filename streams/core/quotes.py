@@ -354,18 +354,22 @@ class _FieldReader:
         return None
 
     def _resolve(self, subject: _Subject, pos: int) -> Entity | None:
+        """Entity subjects speak for themselves; the rest take the fitting earlier speaker or
+        subject, and, when entity types were mistaken upstream, any earlier speaker."""
         if subject.kind == "entity":
             return subject.entity
         if subject.kind == "person":
-            return (self._introduced_as(subject.words, pos) or self._last_speaker(pos, "PER")
-                    or self._last_subject(pos, "PER"))
-        if subject.kind == "pronoun":
+            resolved = (self._introduced_as(subject.words, pos) or self._last_speaker(pos, "PER")
+                        or self._last_subject(pos, "PER"))
+        elif subject.kind == "pronoun":
             candidates = [e for e in (self.last_speaker.get("PER"), self._last_subject_entry(pos, "PER"))
                           if e and e[0] < pos]
-            return max(candidates, key=lambda e: e[0])[1] if candidates else None
-        if subject.kind == "organization":
-            return self._last_speaker(pos, "ORG") or self._last_subject(pos, "ORG")
-        return self._last_speaker(pos, None) or self._last_subject(pos, "PER")
+            resolved = max(candidates, key=lambda e: e[0])[1] if candidates else None
+        elif subject.kind == "organization":
+            resolved = self._last_speaker(pos, "ORG") or self._last_subject(pos, "ORG")
+        else:
+            resolved = self._last_speaker(pos, None) or self._last_subject(pos, "PER")
+        return resolved or self._last_speaker(pos, None)
 
     def _introduced_as(self, words: tuple[str, ...], pos: int) -> Entity | None:
         """A person introduced earlier with the same description: «نادر قاضی‌پور نماینده مردم ارومیه»."""
