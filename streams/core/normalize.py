@@ -1,0 +1,172 @@
+"""Normalization stage: turn scraped Persian news text into final, clean text.
+
+Every later stage points offsets into the strings returned here, so nothing after this
+stage may change the text. A field goes through:
+
+1. markup removal: HTML tags and entities, stray zero-width and bidi control characters;
+2. protection: URLs, e-mail addresses, Latin text and numbers with separators are swapped
+   for a placeholder, because hazm's spacing and digit rules mangle them («www. irna. ir»);
+3. hazm's Normalizer for letters, digits, diacritics and punctuation style, without its
+   spacing rules, which turn typed spaces into ZWNJ on guesswork («ماه می‌سال»);
+4. our repair: ZWNJ restoration (streams.core.zwnj), light punctuation spacing,
+   whitespace clean-up, and the protected spans put back.
+"""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from streams.core.zwnj import LETTER, ZWNJ, restore_zwnj
+
+PLACEHOLDER = "\ue000"  # private-use character: hazm leaves it alone and it never occurs in news text
+# hazm is fed pieces of at most this size: some of its steps rescan the whole text per match.
+HAZM_CHUNK = 20_000
+
+_BLOCK_TAG = re.compile(r"</?(?:p|div|br|li|ul|ol|tr|table|h[1-6]|blockquote|section|article)\b[^<>]{0,500}>",
+                        re.IGNORECASE)
+_ANY_TAG = re.compile(r"<!--.{0,2000}?-->|</?[A-Za-z][^<>]{0,500}>", re.DOTALL)
+# Zero-width and bidi controls other than ZWNJ carry no meaning in stored text.
+_INVISIBLE = re.compile("[\u200b\u200d\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\u00ad" + PLACEHOLDER + "]")
+
+_URL = r"(?:https?://|www\.)[^\s<>\"«»]+[^\s<>\"«».,;:!?)\]،؛؟]"
+_EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
+_LATIN_WORD = r"[A-Za-z][A-Za-z0-9]*(?:[-_.'’&+/][A-Za-z0-9]+)*"
+_NUMBER = r"[0-9۰-۹٠-٩]+(?:[.,٫٬/:][0-9۰-۹٠-٩]+)+[%٪]?"
+_PROTECTED = re.compile(f"{_URL}|{_EMAIL}|{_LATIN_WORD}(?: {_LATIN_WORD})*|{_NUMBER}")
+_TO_PERSIAN_NUMBER = str.maketrans("0123456789٠١٢٣٤٥٦٧٨٩.", "۰۱۲۳۴۵۶۷۸۹۰۱۲۳۴۵۶۷۸۹٫")
+
+_SPACES = re.compile(r"[^\S\n]+")
+_SPACE_BEFORE_CLOSING = re.compile(r" +(?=[.,:;!?،؛؟»)\]}])")
+_SPACE_AFTER_OPENING = re.compile(r"(?<=[«(\[{]) +")
+_LOOSE_ZWNJ = re.compile(f"\u200c+(?![{LETTER}])|(?<![{LETTER}\u200c])\u200c+|\u200c{{2,}}")
+_BLANK_LINES = re.compile(r"\n{3,}")
+_TATWEEL = re.compile("\u0640+")
+
+
+@lru_cache(maxsize=1)
+def _hazm_normalizer():
+    from hazm import Normalizer
+
+    return Normalizer(correct_spacing=False, seperate_mi=False)
+
+
+def strip_markup(text: str) -> str:
+    """Text without HTML tags, entities and invisible control characters (ZWNJ kept)."""
+    if "<" in text:
+        text = _ANY_TAG.sub("", _BLOCK_TAG.sub("\n", text))
+    if "&" in text:
+        text = html.unescape(text)
+    return _INVISIBLE.sub("", text)
+
+
+def _protected_form(span: str) -> str:
+    # Numbers follow the text's Persian digits and decimal separator; the rest stays as typed.
+    return span.translate(_TO_PERSIAN_NUMBER) if span[0].isdigit() else span
+
+
+def _hazm_normalize(text: str) -> str:
+    normalizer = _hazm_normalizer()
+    if len(text) <= HAZM_CHUNK:
+        return normalizer.normalize(text)
+    pieces, start = [], 0
+    while start < len(text):
+        end = min(len(text), start + HAZM_CHUNK)
+        if end < len(text):
+            # Cut after a newline, or else after a space, so no word is split.
+            cut = max(text.rfind("\n", start, end), text.rfind(" ", start, end))
+            end = cut + 1 if cut > start else end
+        pieces.append(normalizer.normalize(text[start:end]))
+        start = end
+    return "".join(pieces)
+
+
+def _tidy_spacing(text: str) -> str:
+    text = _TATWEEL.sub("", text)
+    text = _LOOSE_ZWNJ.sub("", text)
+    text = _SPACES.sub(" ", text)
+    text = _SPACE_BEFORE_CLOSING.sub("", text)
+    text = _SPACE_AFTER_OPENING.sub("", text)
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    return _BLANK_LINES.sub("\n\n", text).strip()
+
+
+def normalize_text(text: str) -> str:
+    """One field of an article: hazm's Normalizer plus our repair of scraped text."""
+    if not text:
+        return ""
+    text = strip_markup(text)
+    protected = [_protected_form(m.group()) for m in _PROTECTED.finditer(text)]
+    text = _PROTECTED.sub(PLACEHOLDER, text)
+    text = _hazm_normalize(text)
+    text = _tidy_spacing(restore_zwnj(text))
+    if protected:
+        spans = iter(protected)
+        text = re.sub(PLACEHOLDER, lambda _: next(spans, ""), text)
+    return text
+
+
+# ---- article level --------------------------------------------------------------------------
+
+_FOOTER_LABEL = (r"(?:منبع(?: خبر)?|اخبار مرتبط|مطالب مرتبط|بیشتر بخوانید|کد خبر|شناسه خبر|لینک کوتاه"
+                 r"|نشانی کوتاه|برچسب[\u200c ]?ها|کلید[\u200c ]?واژه[\u200c ]?ها|تگ[\u200c ]?ها)")
+_FOOTER_LINE = re.compile(rf"^(?:{_FOOTER_LABEL}\s*[:：].*|{_FOOTER_LABEL}|انتهای پیام\W*)$")
+
+# An attribution names its source up to the first comma, colon or line end.
+_NAME = r"[^\n،,:؛.]{2,80}?"
+_REPORTED_BY = re.compile(rf"به گزارش\s+({_NAME})\s*(?=[\n،,:؛.]|به نقل از)")
+_CITING = re.compile(rf"به نقل از\s+({_NAME})\s*(?=[\n،,:؛.])")
+# Words that begin the outlet's own name inside «به گزارش گروه سیاسی خبرگزاری X».
+_OUTLET_HEAD = re.compile(r"(?:خبرگزاری|روزنامه|پایگاه|شبکه|رادیو|تلویزیون|هفته[\u200c ]?نامه|باشگاه خبرنگاران)")
+_MAX_NAME_WORDS = 8
+
+
+@dataclass
+class NormalizedText:
+    title: str
+    body: str
+    source_agency: str | None = None
+    cited_sources: list[str] = field(default_factory=list)
+
+
+def _letters(text: str) -> str:
+    """Comparison key that ignores spacing, ZWNJ and punctuation."""
+    return re.sub(r"[\W_]+", "", text)
+
+
+def _drop_repeated_title(title: str, body: str) -> str:
+    lines = body.split("\n")
+    if title and lines and _letters(lines[0]) == _letters(title):
+        return "\n".join(lines[1:]).lstrip()
+    return body
+
+
+def _drop_footer(body: str) -> str:
+    lines = body.split("\n")
+    while lines and (not lines[-1].strip() or _FOOTER_LINE.match(lines[-1].strip())):
+        lines.pop()
+    return "\n".join(lines)
+
+
+def _outlet_name(phrase: str) -> str | None:
+    phrase = phrase.strip()
+    if len(phrase.split()) > _MAX_NAME_WORDS:
+        return None
+    head = _OUTLET_HEAD.search(phrase)
+    return phrase[head.start():] if head else phrase
+
+
+def normalize_article(title: str, body: str) -> NormalizedText:
+    """Both fields normalized, the body rid of a repeated title and of footer lines, and the
+    attribution («به گزارش X به نقل از Y») returned as structured fields (it stays in the body)."""
+    title = normalize_text(title)
+    body = _drop_footer(_drop_repeated_title(title, normalize_text(body)))
+    reported = _REPORTED_BY.search(body)
+    source_agency = _outlet_name(reported.group(1)) if reported else None
+    cited: list[str] = []
+    for match in _CITING.finditer(body):
+        name = _outlet_name(match.group(1))
+        if name and name not in cited:
+            cited.append(name)
+    return NormalizedText(title=title, body=body, source_agency=source_agency, cited_sources=cited)
