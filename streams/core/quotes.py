@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from itertools import islice
 from typing import NamedTuple
 
 from . import quote_rules as rules
@@ -46,6 +47,8 @@ _CHARACTERIZED = re.compile(
     r"«(?P<text>[^«»\n]{1,300})»[ \u200c]*(?:را[ \u200c]+)?(?P<cue>"
     + "|".join(rules.flexible(w) for w in rules.CHARACTERIZING_WORDS) + r")(?![\w\u200c])")
 _WORD = re.compile(r"[\w\u200c]+")
+# The two words right after a name: «نادر قاضی‌پور» + «نماینده مردم ...».
+_APPOSITION = re.compile(r"[ \u00a0\u200c»\"”،,]{0,4}([^\W\d_][\w\u200c]*)[ \u00a0\u200c]+([\w\u200c]+)")
 _LAST_WORD = re.compile(r"([\w\u200c]+)[\s\u200c]*$")
 _PARAGRAPH = re.compile(r"[^\n]+")
 _CLAUSE_OPENER = re.compile(
@@ -64,6 +67,8 @@ class _Cue(NamedTuple):
     start: int
     end: int
     text: str
+    opens: str | None  # what follows: colon, that, word, or None when nothing is reported
+    speech_start: int  # where the reported words begin
 
 
 @dataclass
@@ -109,12 +114,14 @@ class _FieldReader:
         self._clause_openers: dict[int, bool] = {}
         self._introductions: dict[tuple[str, ...], list[tuple[int, Entity]]] | None = None
         self.last_speaker: dict[str | None, tuple[int, Entity]] = {}  # by type, None = any
+        self.cue_starts: set[int] = set()
 
     # ---- reading the field ---------------------------------------------------------------
 
     def quotes(self) -> list[Quote]:
         cues = self._cues()
         cue_starts = [c.start for c in cues]
+        self.cue_starts = set(cue_starts)
         events = sorted(
             [(c.start, "cue", c) for c in cues]
             + [(m.start(), "that", m) for m in _REPORTED_THAT.finditer(self.text) if self._starts_word(m.start())]
@@ -149,27 +156,31 @@ class _FieldReader:
         return [quote] if quote else []
 
     def _cues(self) -> list[_Cue]:
-        found = [m for search in (_CUE_AFTER_SPACE, _CUE_AFTER_OTHER) for m in search.finditer(self.text)]
-        cues = sorted(_Cue(m.start("cue"), m.end("cue"), m.group("cue")) for m in found)
+        spans = sorted(m.span("cue") for search in (_CUE_AFTER_SPACE, _CUE_AFTER_OTHER)
+                       for m in search.finditer(self.text))
         at_start = _CUE_HERE.match(self.text)
         if at_start:
-            cues.insert(0, _Cue(0, at_start.end(), at_start.group()))
+            spans.insert(0, at_start.span())
+        cues = []
+        for start, end in spans:
+            after = _AFTER_CUE.match(self.text, end)
+            opens = after.lastgroup if after else None
+            cues.append(_Cue(start, end, self.text[start:end], opens, after.end() if after else end))
         return cues
 
     # ---- cue handlers: each returns its quotes and where reading goes on ------------------
 
     def _after_cue(self, cue: _Cue, cues: list[_Cue], cue_starts: list[int]):
-        after = _AFTER_CUE.match(self.text, cue.end)
-        if not after or after.lastgroup is None:
+        if cue.opens is None:
             return [], cue.end
-        if cue.text.startswith("آمد") and not after.group("colon"):
+        if cue.text.startswith("آمد") and cue.opens != "colon":
             return [], cue.end  # «آمده است» only introduces a document's words before a colon
         word_before = self._word_before(cue.start)
         if word_before in rules.MODALS:
             return [], cue.end  # «باید گفت که ...»: the writer's own voice, nobody is reported
-        start = after.end()
+        start = cue.speech_start
         relative = word_before == "که"
-        if after.group("colon"):
+        if cue.opens == "colon":
             end = self._speech_end(start, cues, cue_starts)
             guillemet = self._guillemet_at(start)
             if guillemet:
@@ -177,11 +188,11 @@ class _FieldReader:
             speaker = self._speaker(cue.start, relative)
             quote = self._quote(start, end, speaker, cue.text)
             return ([quote] if quote else []), max(end, cue.end)
-        if after.group("word") and self._first_word(start) in rules.NOT_SPEECH_OPENERS:
+        if cue.opens == "word" and self._first_word(start) in rules.NOT_SPEECH_OPENERS:
             return [], cue.end
         end = self._clause_end(start, relative)
         inner = list(_GUILLEMETS.finditer(self.text, start, end))
-        if not inner and after.group("word") and len(_window(_WORD.finditer(self.text, start, end), 3)) < 3:
+        if not inner and cue.opens == "word" and len(list(islice(_WORD.finditer(self.text, start, end), 3))) < 3:
             return [], cue.end
         speaker = self._speaker(cue.start, relative)
         if inner:
@@ -197,8 +208,7 @@ class _FieldReader:
         limit = min(self._sentence(match.start())[1], match.end() + THAT_CLAUSE_REACH)
         i = bisect.bisect_left(cue_starts, match.end())
         while i < len(cues) and cues[i].start < limit:
-            after = _AFTER_CUE.match(self.text, cues[i].end)
-            if after and (after.group("colon") or after.group("that")):
+            if cues[i].opens in ("colon", "that"):
                 speaker = self._speaker(cues[i].start, False)
                 quote = self._quote(match.end(), cues[i].start, speaker, match.group())
                 return ([quote] if quote else []), cues[i].start
@@ -241,8 +251,7 @@ class _FieldReader:
         end = self._paragraph(start)[1]
         i = bisect.bisect_left(cue_starts, start)
         while i < len(cues) and cues[i].start < end:
-            after = _AFTER_CUE.match(self.text, cues[i].end)
-            if after and after.group("colon"):
+            if cues[i].opens == "colon":
                 sentence_start = self._sentence(cues[i].start)[0]
                 if sentence_start > start:
                     return sentence_start
@@ -316,14 +325,14 @@ class _FieldReader:
 
     def _subject_in(self, start: int, end: int) -> _Subject:
         """The speaker phrase opening text[start:end]: the first name, pronoun or description."""
-        words = _window(_WORD.finditer(self.text, start, end), SUBJECT_WINDOW + 1)
+        words = list(islice(_WORD.finditer(self.text, start, end), SUBJECT_WINDOW + 1))
         if not words:
             return _Subject("elided")
         # Letter folding keeps offsets, so one translate serves every word of the window.
         chunk = self.text[start:words[-1].end()].translate(rules.FOLD_LETTERS)
         folded = [chunk[w.start() - start:w.end() - start] for w in words]
         for i, word in enumerate(words[:SUBJECT_WINDOW]):
-            if _CUE_HERE.match(self.text, word.start()):
+            if word.start() in self.cue_starts:
                 break  # the clause opens with its verb: the subject is elided
             mention = self._mention_at(word.start(), word.end())
             after_preposition = i > 0 and folded[i - 1] in rules.PREPOSITIONS
@@ -345,7 +354,7 @@ class _FieldReader:
 
     def _apposed_person(self, start: int, end: int) -> Entity | None:
         """«سخنگوی وزارت خارجه روسیه ماریا زاخارووا گفت»: a name closing the description."""
-        for word in _window(_WORD.finditer(self.text, start, end), APPOSITION_WINDOW):
+        for word in list(islice(_WORD.finditer(self.text, start, end), APPOSITION_WINDOW)):
             if word.group().translate(rules.FOLD_LETTERS) in rules.PREPOSITIONS | {"که"}:
                 return None
             mention = self._mention_at(word.start(), word.end())
@@ -378,12 +387,9 @@ class _FieldReader:
         if self._introductions is None:
             self._introductions = {}
             for mention in self.mentions:
-                if mention.entity.type != "PER":
-                    continue
-                gap = self.text[mention.end:mention.end + 4].lstrip(_SPACE + "»\"”،,")
-                if gap[:1].isalpha():
-                    following = _window(_WORD.finditer(self.text, mention.end, mention.end + 60), 2)
-                    key = tuple(w.group().translate(rules.FOLD_LETTERS) for w in following)
+                following = _APPOSITION.match(self.text, mention.end)
+                if mention.entity.type == "PER" and following:
+                    key = tuple(w.translate(rules.FOLD_LETTERS) for w in following.groups())
                     if key[0] in rules.PERSON_ROLES:
                         self._introductions.setdefault(key, []).append((mention.start, mention.entity))
         earlier = [entity for at, entity in self._introductions.get(words, ()) if at < pos]
@@ -404,7 +410,7 @@ class _FieldReader:
     def _opens_clause(self, mention: _Mention) -> bool:
         if mention.start not in self._clause_openers:
             clause_start = self._clause_start(mention.start)
-            words_before = _window(_WORD.finditer(self.text, clause_start, mention.start), SUBJECT_WINDOW)
+            words_before = list(islice(_WORD.finditer(self.text, clause_start, mention.start), SUBJECT_WINDOW))
             self._clause_openers[mention.start] = len(words_before) < SUBJECT_WINDOW
         return self._clause_openers[mention.start]
 
@@ -421,13 +427,3 @@ class _FieldReader:
             if mention.entity.type in ("PER", "ORG"):
                 return mention.entity
         return None
-
-
-def _window(iterator, size: int) -> list:
-    """The first `size` items of an iterator, without running it further."""
-    out = []
-    for item in iterator:
-        out.append(item)
-        if len(out) >= size:
-            break
-    return out
