@@ -28,6 +28,7 @@ from pathlib import Path
 from string import Template
 
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEPLOY_DIR = REPO_ROOT / "deploy" / "kafka"
@@ -90,11 +91,12 @@ def up(state_dir: Path, port: int = 9092, controller_port: int = 9093,
         if not _port_is_free(taken):
             raise KafkaLocalError(f"port {taken} on 127.0.0.1 is taken by another process; "
                                   "free it or choose other ports (KHABAR_KAFKA_PORT, KHABAR_KAFKA_CONTROLLER_PORT)")
+    layout.root.mkdir(parents=True, exist_ok=True)
     libs = _ensure_libs(layout, version)
     _write_properties(layout, port, controller_port)
     _format_storage_once(java, libs, layout)
 
-    layout.log.parent.mkdir(parents=True, exist_ok=True)
+    _progress(f"starting Apache Kafka {version} at {bootstrap} (log: {layout.log})")
     with layout.log.open("ab") as log:
         broker = subprocess.Popen(
             _java_command(java, libs, "kafka.Kafka", str(layout.properties)),
@@ -194,7 +196,7 @@ def _port_is_free(port: int) -> bool:
 
 def _ensure_libs(layout: _Layout, version: str) -> Path:
     libs = layout.libs(version)
-    if any(libs.glob(f"kafka_2.13-{version}.jar")):
+    if (libs / f"kafka_2.13-{version}.jar").exists():
         return libs
     mvn = _require_tool("mvn", "Maven fetches the broker's jars once (e.g. apt-get install maven)")
     _progress(f"fetching Apache Kafka {version} jars from Maven Central into {libs} (first run only)...")
@@ -267,7 +269,7 @@ def _answers(bootstrap: str, timeout_s: float) -> bool:
     client_log.setLevel(logging.CRITICAL)  # a refused probe is expected while the broker boots, not news
     try:
         asyncio.run(describe())
-    except Exception:  # any failure means "not (yet) serving"; the caller decides how long to wait
+    except (KafkaError, OSError, asyncio.TimeoutError):  # not (yet) serving; the caller decides how long to wait
         return False
     finally:
         client_log.setLevel(level)
