@@ -38,7 +38,7 @@ _PROTECTED = re.compile(f"{_URL}|{_EMAIL}|{_LATIN_WORD}(?: {_LATIN_WORD})*|{_NUM
 _TO_PERSIAN_NUMBER = str.maketrans("0123456789٠١٢٣٤٥٦٧٨٩.", "۰۱۲۳۴۵۶۷۸۹۰۱۲۳۴۵۶۷۸۹٫")
 
 _SPACES = re.compile(r"[^\S\n]+")
-_SPACE_BEFORE_CLOSING = re.compile(r" +(?=[.,:;!?،؛؟»)\]}])")
+_SPACE_BEFORE_CLOSING = re.compile(r" +(?=[.,:;!?…،؛؟»)\]}])")
 _SPACE_AFTER_OPENING = re.compile(r"(?<=[«(\[{]) +")
 _LOOSE_ZWNJ = re.compile(f"\u200c+(?![{LETTER}])|(?<![{LETTER}\u200c])\u200c+|\u200c{{2,}}")
 _BLANK_LINES = re.compile(r"\n{3,}")

@@ -32,8 +32,9 @@ WORD_FREQUENCY_FILE = DATA_DIR / "wordfreq-fa.tsv"  # general-usage frequencies,
 # Persian/Arabic letters after hazm's character unification (no digits, marks, tatweel or punctuation).
 LETTER = "\u0621-\u063a\u0641-\u064a\u067e\u0686\u0698\u06a9\u06af\u06c0\u06cc"
 _WORD = re.compile(f"[{LETTER}]+(?:\u200c[{LETTER}]+)*")
-# Only runs of 4+ letters can hide a lost ZWNJ (the shortest pieces have two letters each).
-_GLUED_RUN = re.compile(f"[{LETTER}]{{4,}}")
+# Only words of 4+ letters can hide a lost ZWNJ (the shortest pieces have two letters each);
+# a word that already holds a ZWNJ was written with care and is left alone.
+_GLUED_RUN = re.compile(f"(?<![{LETTER}\u200c])[{LETTER}]{{4,}}(?![{LETTER}\u200c])")
 # «می کند» typed with a space: the prefix and the next word, joined only if they form a known verb.
 _SPACED_MI = re.compile(f"(?<![{LETTER}\u200c])(ن?می) (?=([{LETTER}]+))")
 # After these letters a ZWNJ changes nothing visible, and careful writers leave it out.
