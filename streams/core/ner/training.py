@@ -1,0 +1,97 @@
+"""Training the CRF on a PEYMA-format corpus and exporting it for the numpy tagger."""
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pycrfsuite
+
+from .conll import read_conll
+from .features import sentence_attributes
+from .tagging import ENTITY_TYPES, CrfTagger, load_clusters, save_model
+
+DEFAULTS = {"c1": 0.1, "c2": 0.01, "max_iterations": 200, "feature.minfreq": 1}
+
+
+def _entity_tag(tag: str) -> str:
+    return tag if tag[2:] in ENTITY_TYPES else "O"
+
+
+def _spans(tags: list[str]) -> set[tuple[int, int, str]]:
+    """Entity spans of IOB2 tags; a stray I- opens a span, as score.py reads it."""
+    found, start, kind = set(), None, None
+    for i, tag in enumerate([*tags, "O"]):
+        prefix, _, t = tag.partition("-")
+        if start is not None and (prefix != "I" or t != kind):
+            found.add((start, i, kind))
+            start = None
+        if prefix == "B" or (prefix == "I" and start is None):
+            start, kind = i, t
+    return found
+
+
+def evaluate(tagger: CrfTagger, corpus_path) -> dict:
+    """Exact-match entity precision/recall/F1, micro and per type."""
+    sentences = read_conll(corpus_path)
+    predicted = tagger.tag_sentences([[token for token, _ in s] for s in sentences])
+    counts = {kind: [0, 0, 0] for kind in ENTITY_TYPES}
+    for gold, guess in zip(sentences, predicted):
+        gold_spans = _spans([_entity_tag(t) for _, t in gold])
+        guess_spans = _spans(guess)
+        for kind, c in counts.items():
+            g = {s for s in gold_spans if s[2] == kind}
+            p = {s for s in guess_spans if s[2] == kind}
+            c[0] += len(g & p)
+            c[1] += len(p - g)
+            c[2] += len(g - p)
+    counts["micro"] = [sum(c[i] for c in counts.values()) for i in range(3)]
+    report = {}
+    for kind, (tp, fp, fn) in counts.items():
+        p = tp / (tp + fp) if tp + fp else 0.0
+        r = tp / (tp + fn) if tp + fn else 0.0
+        report[kind] = {"p": round(p, 4), "r": round(r, 4), "f1": round(2 * p * r / (p + r) if p + r else 0.0, 4)}
+    return report
+
+
+def train(corpus_path, model_path, dev_path=None, keep_other_types: bool = False, **hyperparams) -> dict:
+    """Train on a corpus of "token|TAG" sentences and write the model to model_path.
+
+    hyperparams go to crfsuite's L-BFGS trainer (c1, c2, max_iterations, feature.minfreq ...);
+    L1 (c1) prunes the attributes that do not help, which keeps the shipped model small.
+    keep_other_types trains PEYMA's DAT/TIM/MON/PCT as their own labels (tagging reads them as O).
+    """
+    clusters = load_clusters()
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for sentence in read_conll(corpus_path):
+        tokens = [token for token, _ in sentence]
+        tags = [tag if keep_other_types else _entity_tag(tag) for _, tag in sentence]
+        trainer.append(sentence_attributes(tokens, clusters), tags)
+    trainer.set_params({**DEFAULTS, **{k.replace("__", "."): v for k, v in hyperparams.items()}})
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory() as tmp:
+        crfsuite_model = str(Path(tmp) / "model.crfsuite")
+        trainer.train(crfsuite_model)
+        _export(crfsuite_model, model_path)
+    report = {"seconds": round(time.monotonic() - started, 1), "model_bytes": Path(model_path).stat().st_size}
+    if dev_path:
+        report["dev"] = evaluate(CrfTagger(model_path, clusters), dev_path)
+    return report
+
+
+def _export(crfsuite_model: str, model_path) -> None:
+    tagger = pycrfsuite.Tagger()
+    tagger.open(crfsuite_model)
+    info = tagger.info()
+    labels = list(tagger.labels())
+    label_index = {label: j for j, label in enumerate(labels)}
+    attributes = sorted({attribute for attribute, _ in info.state_features})
+    attribute_index = {a: i for i, a in enumerate(attributes)}
+    weights = np.zeros((len(attributes), len(labels)), np.float32)
+    for (attribute, label), weight in info.state_features.items():
+        weights[attribute_index[attribute], label_index[label]] = weight
+    transitions = np.zeros((len(labels), len(labels)), np.float32)
+    for (before, after), weight in info.transitions.items():
+        transitions[label_index[before], label_index[after]] = weight
+    save_model(model_path, labels, attributes, weights, transitions)
