@@ -121,6 +121,13 @@ def test_headline_quote_in_the_title():
     assert [(q.field, q.speaker, q.text) for q in quotes] == [("title", "نادری", "قیمت نان کاهش می‌یابد")]
 
 
+def test_described_headline_speaker_is_the_articles_first_speaker():
+    body = "ژاله صدری سرمربی تیم میهمان گفت: بازیکنان ما خسته بودند.\nپیمان رضوی گفت: داوری خوب بود."
+    quotes = quotes_of(body, {"ژاله صدری": "PER", "پیمان رضوی": "PER"},
+                       title="سرمربی تیم میهمان: خستگی کار دستمان داد")
+    assert (quotes[-1].field, quotes[-1].speaker) == ("title", "ژاله صدری")
+
+
 # ---- speakers ----------------------------------------------------------------------------
 
 def test_source_attribution_before_the_comma_is_not_the_speaker():
@@ -139,6 +146,12 @@ def test_name_closing_a_role_description_is_the_speaker():
     body = "سخنگوی سازمان محیط زیست مریم کاظمی گفت: شکار در این منطقه ممنوع است."
     names = {"مریم کاظمی": "PER", "سازمان محیط زیست": "ORG"}
     assert said(quotes_of(body, names))[0][0] == "مریم کاظمی"
+
+
+def test_name_right_after_the_role_word_is_its_complement_not_the_speaker():
+    body = "مشاور جان اسمیت گفت: گزارش تا هفته آینده آماده نمی‌شود."
+    [quote] = quotes_of(body, {"جان اسمیت": "PER"})
+    assert quote.speaker is None
 
 
 def test_organization_can_speak():

@@ -57,6 +57,10 @@ _CLAUSE_OPENER = re.compile(
     + r")(?![\w\u200c]))")
 _HEADLINE = re.compile(r"\s*(?P<head>[^:\n«»]{2,60}?)\s*:\s*(?P<text>\S[^\n]*)")
 
+_APPOSITION_STOPS = rules.PREPOSITIONS | {"که"}
+# What a description in a headline stands for, when the title itself names nobody.
+_DESCRIBED_TYPE = {"person": "PER", "pronoun": "PER", "organization": "ORG"}
+
 SUBJECT_WINDOW = 4  # the speaker phrase opens within this many words of the clause start
 APPOSITION_WINDOW = 8  # «سخنگوی وزارت خارجه روسیه ماریا زاخارووا»: a name within this many words
 THAT_CLAUSE_REACH = 600  # «با بیان اینکه ...» finds its main verb within this many characters
@@ -90,8 +94,9 @@ class _Subject:
 def find_quotes(fields: dict[str, str], entities: list[Entity]) -> list[Quote]:
     """Quotes in the body in reading order, then a headline quote in the title («X: ...»)."""
     try:
-        body = _FieldReader("body", fields.get("body") or "", entities).quotes()
-        title = _FieldReader("title", fields.get("title") or "", entities).headline()
+        body_reader = _FieldReader("body", fields.get("body") or "", entities)
+        body = body_reader.quotes()
+        title = _FieldReader("title", fields.get("title") or "", entities).headline(body_reader.first_speaker)
     except (AttributeError, TypeError):
         # Malformed input (not strings, odd entity objects) yields no quotes rather than a crash.
         return []
@@ -114,6 +119,7 @@ class _FieldReader:
         self._clause_openers: dict[int, bool] = {}
         self._introductions: dict[tuple[str, ...], list[tuple[int, Entity]]] | None = None
         self.last_speaker: dict[str | None, tuple[int, Entity]] = {}  # by type, None = any
+        self.first_speaker: dict[str, Entity] = {}  # by type
         self.cue_starts: set[int] = set()
 
     # ---- reading the field ---------------------------------------------------------------
@@ -144,15 +150,17 @@ class _FieldReader:
             found += new
         return found
 
-    def headline(self) -> list[Quote]:
-        """«X: ...» in a title, where X names or describes a speaker."""
+    def headline(self, body_speakers: dict[str, Entity]) -> list[Quote]:
+        """«X: ...» in a title, where X names or describes a speaker. A description
+        («سرمربی تیم میهمان:») means the article's main speaker: the body's first of that type."""
         match = _HEADLINE.match(self.text)
         if not match:
             return []
         subject = self._subject_in(*match.span("head"))
         if subject.kind == "elided":
             return []
-        quote = self._quote(match.start("text"), len(self.text), self._resolve(subject, 0), ":")
+        speaker = self._resolve(subject, 0) or body_speakers.get(_DESCRIBED_TYPE.get(subject.kind, ""))
+        quote = self._quote(match.start("text"), len(self.text), speaker, ":")
         return [quote] if quote else []
 
     def _cues(self) -> list[_Cue]:
@@ -299,6 +307,7 @@ class _FieldReader:
         kind = "direct" if start > 0 and text[start - 1] == "«" and end < len(text) and text[end] == "»" else "indirect"
         if speaker is not None:
             self.last_speaker[speaker.type] = self.last_speaker[None] = (start, speaker)
+            self.first_speaker.setdefault(speaker.type, speaker)
         return Quote(text=text[start:end], speaker=speaker.text if speaker else None, kind=kind,
                      cue=cue.strip(_SPACE), field=self.field, start=start, end=end)
 
@@ -353,12 +362,16 @@ class _FieldReader:
         return _Subject("elided")
 
     def _apposed_person(self, start: int, end: int) -> Entity | None:
-        """«سخنگوی وزارت خارجه روسیه ماریا زاخارووا گفت»: a name closing the description."""
-        for word in list(islice(_WORD.finditer(self.text, start, end), APPOSITION_WINDOW)):
-            if word.group().translate(rules.FOLD_LETTERS) in rules.PREPOSITIONS | {"که"}:
+        """«سخنگوی وزارت خارجه روسیه ماریا زاخارووا گفت»: a name closing the description.
+        A name right after the role word is its complement instead («مشاور اوباما»)."""
+        first_word_start = None
+        for word in islice(_WORD.finditer(self.text, start, end), APPOSITION_WINDOW):
+            if first_word_start is None:
+                first_word_start = word.start()
+            if word.group().translate(rules.FOLD_LETTERS) in _APPOSITION_STOPS:
                 return None
             mention = self._mention_at(word.start(), word.end())
-            if mention and mention.entity.type == "PER":
+            if mention and mention.entity.type == "PER" and mention.start != first_word_start:
                 return mention.entity
         return None
 
