@@ -316,7 +316,9 @@ class _FieldReader:
     def _speaker(self, cue_start: int, relative: bool) -> Entity | None:
         if relative:
             return self._nearest_speaker_mention_before(cue_start)
-        return self._resolve(self._subject_in(self._clause_start(cue_start), cue_start), cue_start)
+        clause_start = self._clause_start(cue_start)
+        # Antecedents come from before the clause: names inside it are not its subject.
+        return self._resolve(self._subject_in(clause_start, cue_start), clause_start)
 
     def _clause_start(self, pos: int) -> int:
         """Where the clause holding pos opens, past «به گزارش ...،» or «این در حالی است که»."""
