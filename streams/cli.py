@@ -11,7 +11,7 @@ from .config import settings
 
 ENV_HELP = """\b
 Configuration comes from KHABAR_* environment variables, e.g.
-  KHABAR_BROKER=host:9092     use an existing Kafka cluster (default localhost:9092)
+  KHABAR_BROKER=host:9092     use an existing Kafka cluster (default: the local broker)
   KHABAR_WEB_PORT=6066        the worker's /metrics port
 See README.md for the full list."""
 
@@ -181,7 +181,8 @@ def up():
     """Fetch the broker's jars (first time), start it, and wait until it answers."""
     from .kafka_local import up as start
 
-    bootstrap = _local_broker_call(start, port=settings.kafka_port, controller_port=settings.kafka_controller_port)
+    bootstrap = _local_broker_call(start, port=settings.kafka_port, controller_port=settings.kafka_controller_port,
+                                   version=settings.kafka_version)
     click.echo(f"Kafka is up at {bootstrap}")
 
 

@@ -10,7 +10,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 @dataclass(frozen=True)
 class Settings:
-    broker: str = "localhost:9092"  # host:port[,host:port]; an existing cluster or the local one
+    broker: str = ""  # host:port[,host:port] of an existing cluster; empty means the local broker
     app_id: str = "khabar"
     web_port: int = 6066  # the worker's HTTP port: /metrics for Prometheus
     topic_raw: str = "news.articles.raw"
@@ -24,6 +24,8 @@ class Settings:
     state_dir: Path = REPO_ROOT / ".state"  # local broker's jars, data and logs
     kafka_port: int = 9092
     kafka_controller_port: int = 9093
+    # newest 4.x, checked with aiokafka 0.14.0 and faust-streaming 0.15.3; docker-compose.yml pins the same
+    kafka_version: str = "4.4.0"
     schema_dir: Path = REPO_ROOT / "schemas"
 
     @classmethod
@@ -42,7 +44,7 @@ class Settings:
 
     @property
     def bootstrap_servers(self) -> str:
-        return self.broker.removeprefix("kafka://")
+        return self.broker.removeprefix("kafka://") or f"localhost:{self.kafka_port}"
 
     @property
     def topics(self) -> list[str]:

@@ -28,13 +28,12 @@ from pathlib import Path
 from string import Template
 
 from aiokafka.admin import AIOKafkaAdminClient
+
+from .config import REPO_ROOT, Settings
 from aiokafka.errors import KafkaError
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 DEPLOY_DIR = REPO_ROOT / "deploy" / "kafka"
-# Newest 4.x verified with aiokafka 0.14.0 and faust-streaming 0.15.3; keep in step with
-# docker-compose.yml and deploy/kafka/pom.xml.
-KAFKA_VERSION = "4.4.0"
+KAFKA_VERSION = Settings.kafka_version
 BROKER_HEAP = "512m"  # plenty for development traffic; Kafka's own default (1 GiB) is sized for servers
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 30.0

@@ -24,7 +24,8 @@ def kafka_bootstrap() -> str:
         return
     already_running = kafka_local.status(settings.state_dir)["running"]
     bootstrap = kafka_local.up(settings.state_dir, port=settings.kafka_port,
-                               controller_port=settings.kafka_controller_port)
+                               controller_port=settings.kafka_controller_port,
+                               version=settings.kafka_version)
     yield bootstrap
     if not already_running:
         kafka_local.down(settings.state_dir)
