@@ -37,10 +37,14 @@ _NUMBER = r"[0-9۰-۹٠-٩]+(?:[.,٫٬/:][0-9۰-۹٠-٩]+)+[%٪]?"
 _PROTECTED = re.compile(f"{_URL}|{_EMAIL}|{_LATIN_WORD}(?: {_LATIN_WORD})*|{_NUMBER}")
 _TO_PERSIAN_NUMBER = str.maketrans("0123456789٠١٢٣٤٥٦٧٨٩.", "۰۱۲۳۴۵۶۷۸۹۰۱۲۳۴۵۶۷۸۹٫")
 
-_SPACES = re.compile(r"[^\S\n]+")
-_SPACE_BEFORE_CLOSING = re.compile(r" +(?=[.,:;!?…،؛؟»)\]}])")
+# Runs of blanks, and single blanks other than a plain space (tabs, no-break spaces).
+_SPACES = re.compile(r"[^\S\n]{2,}|[^\S\n ]")
+_SPACE_BEFORE_CLOSING = re.compile(r" +(?=[.,:;!?،؛؟»)\]}])")
+# hazm turns "..." into " …", adding a space the writer did not type; we convert it first.
+_THREE_DOTS = re.compile(r"\.\.\.")
 _SPACE_AFTER_OPENING = re.compile(r"(?<=[«(\[{]) +")
-_LOOSE_ZWNJ = re.compile(f"\u200c+(?![{LETTER}])|(?<![{LETTER}\u200c])\u200c+|\u200c{{2,}}")
+_ZWNJ_RUN = re.compile("\u200c+")
+_LETTER_CHAR = re.compile(f"[{LETTER}]")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _TATWEEL = re.compile("\u0640+")
 
@@ -82,9 +86,17 @@ def _hazm_normalize(text: str) -> str:
     return "".join(pieces)
 
 
+def _one_zwnj_between_letters(run: re.Match) -> str:
+    # A ZWNJ only means something between two letters; elsewhere it is debris.
+    text, start, end = run.string, run.start(), run.end()
+    inside_word = start > 0 and end < len(text) and _LETTER_CHAR.match(text[start - 1]) \
+        and _LETTER_CHAR.match(text[end])
+    return ZWNJ if inside_word else ""
+
+
 def _tidy_spacing(text: str) -> str:
     text = _TATWEEL.sub("", text)
-    text = _LOOSE_ZWNJ.sub("", text)
+    text = _ZWNJ_RUN.sub(_one_zwnj_between_letters, text)
     text = _SPACES.sub(" ", text)
     text = _SPACE_BEFORE_CLOSING.sub("", text)
     text = _SPACE_AFTER_OPENING.sub("", text)
@@ -99,7 +111,7 @@ def normalize_text(text: str) -> str:
     text = strip_markup(text)
     protected = [_protected_form(m.group()) for m in _PROTECTED.finditer(text)]
     text = _PROTECTED.sub(PLACEHOLDER, text)
-    text = _hazm_normalize(text)
+    text = _hazm_normalize(_THREE_DOTS.sub("…", text))
     text = _tidy_spacing(restore_zwnj(text))
     if protected:
         spans = iter(protected)
