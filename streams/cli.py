@@ -203,3 +203,41 @@ def status():
     for key, value in report.items():
         click.echo(f"{key:>9}: {value}")
     sys.exit(0 if report["healthy"] else 1)
+
+
+@main.group()
+def ner():
+    """The named-entity model: tag CoNLL files, retrain it."""
+
+
+@ner.command("tag")
+@click.argument("conll_in", type=click.Path(exists=True, dir_okay=False))
+@click.argument("conll_out", type=click.Path(dir_okay=False))
+def ner_tag(conll_in, conll_out):
+    """Tag CONLL_IN (one `token|TAG` or `token TAG` a line, blank line between sentences;
+    the tag is ignored) and write `token PREDICTED_TAG` lines in IOB2 (B-PER, I-ORG, O…) to CONLL_OUT.
+    """
+    from .core.ner import tag_conll
+
+    click.echo(f"tagged {tag_conll(conll_in, conll_out)} sentences into {conll_out}", err=True)
+
+
+@ner.command("train")
+@click.argument("corpus", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
+              help="Model file to write, e.g. streams/core/ner/data/peyma-crf.npz to replace the shipped one.")
+@click.option("--dev", type=click.Path(exists=True, dir_okay=False), help="Held-out corpus to report F1 on.")
+def ner_train(corpus, output, dev):
+    """Train the CRF tagger on CORPUS, in PEYMA's format (`token|B_PER` lines, blank line between sentences).
+
+    \b
+    The shipped model was trained with:
+      khabar ner train ../shared/data/peyma/train.txt --dev ../shared/data/peyma/dev.txt \\
+          -o streams/core/ner/data/peyma-crf.npz
+    """
+    import orjson
+
+    from .core.ner import train
+
+    report = train(corpus, output, dev_path=dev)
+    click.echo(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
