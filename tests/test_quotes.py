@@ -206,10 +206,11 @@ def test_description_with_no_one_to_resolve_to_gives_no_speaker():
     assert quote.speaker is None and quote.text == "جلسه فردا برگزار می‌شود"
 
 
-def test_nested_quote_belongs_to_the_verb_it_sits_under():
-    body = ("وزارت خارجه کشور الف در بیانیه‌ای سخنان جان اسمیت، وزیر دفاع، که گفته بود مذاکرات "
+@pytest.mark.parametrize("apposition_names", [{}, {"ارتش کشور ب": "ORG"}])
+def test_nested_quote_belongs_to_the_verb_it_sits_under(apposition_names):
+    body = ("وزارت خارجه کشور الف در بیانیه‌ای سخنان جان اسمیت، فرمانده ارتش کشور ب، که گفته بود مذاکرات "
             "«کاملا بی‌نتیجه» است را رد و تاکید کرد که گفتگوها ادامه دارد.")
-    names = {"وزارت خارجه کشور الف": "ORG", "جان اسمیت": "PER"}
+    names = {"وزارت خارجه کشور الف": "ORG", "جان اسمیت": "PER", **apposition_names}
     quotes = quotes_of(body, names)
     assert said(quotes) == [("جان اسمیت", "کاملا بی‌نتیجه"), ("وزارت خارجه کشور الف", "گفتگوها ادامه دارد")]
     assert quotes[0].kind == "direct"

@@ -434,11 +434,18 @@ class _FieldReader:
         return entry[1] if entry else None
 
     def _nearest_speaker_mention_before(self, pos: int) -> Entity | None:
+        """The noun «که» attaches to: the closest person within a short noun phrase
+        («بلینکن، وزیر خارجه آمریکا که ...»), else the closest person or organization."""
         sentence_start = self._sentence(pos)[0]
         i = bisect.bisect_left(self.mention_starts, pos) - 1
+        closest = None
         for mention in self.mentions[max(0, i - LOOKBACK_MENTIONS):i + 1][::-1]:
             if mention.start < sentence_start:
                 break
-            if mention.entity.type in ("PER", "ORG"):
-                return mention.entity
-        return None
+            if mention.entity.type == "PER":
+                words_between = islice(_WORD.finditer(self.text, mention.end, pos), APPOSITION_WINDOW + 1)
+                if closest is None or len(list(words_between)) <= APPOSITION_WINDOW:
+                    return mention.entity
+            if mention.entity.type == "ORG" and closest is None:
+                closest = mention.entity
+        return closest
