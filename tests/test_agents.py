@@ -23,20 +23,32 @@ def sent(monkeypatch):
     return sent
 
 
+def normalize_outputs(sent):
+    return [sent["normalized_topic"], sent["dead_letter_topic"]]
+
+
 def values(mock):
     return [contracts.decode(call.kwargs["value"]) for call in mock.call_args_list]
 
 
-def put_all(agent, *payloads):
+def put_all(agent, *payloads, outputs):
+    """Put each payload through the agent, then wait until `outputs` mocks were called once per payload.
+
+    Faust's put() returns once the stream took the event, before the agent finishes with it.
+    """
     async def run():
         async with agent.test_context() as context:
             for payload in payloads:
                 await context.put(payload, key=b"k")
+            for _ in range(200):
+                if sum(mock.call_count for mock in outputs) >= len(payloads):
+                    return
+                await asyncio.sleep(0.05)
     asyncio.run(run())
 
 
 def test_normalize_agent_forwards_a_valid_article_keyed_by_id(sent):
-    put_all(worker.normalize_agent, contracts.encode(ARTICLE))
+    put_all(worker.normalize_agent, contracts.encode(ARTICLE), outputs=normalize_outputs(sent))
     [normalized] = values(sent["normalized_topic"])
     assert normalized["id"] == "agent-1" and normalized["schema_version"] == "normalized-article/1"
     assert sent["normalized_topic"].call_args.kwargs["key"] == b"agent-1"
@@ -45,7 +57,7 @@ def test_normalize_agent_forwards_a_valid_article_keyed_by_id(sent):
 
 def test_bad_events_are_dead_lettered_and_the_agent_goes_on(sent):
     put_all(worker.normalize_agent, b"{broken json", contracts.encode({"title": "no body"}),
-            b"\xff\xfe\xfd", contracts.encode(ARTICLE))
+            b"\xff\xfe\xfd", contracts.encode(ARTICLE), outputs=normalize_outputs(sent))
     dead = values(sent["dead_letter_topic"])
     assert [d["reason"] for d in dead] == ["undecodable", "invalid_schema", "undecodable"]
     assert all(d["stage"] == "normalize" and d["timestamp"] for d in dead)
@@ -56,9 +68,9 @@ def test_bad_events_are_dead_lettered_and_the_agent_goes_on(sent):
 
 
 def test_extract_agent_emits_enriched_article_and_one_event_per_quote(sent):
-    put_all(worker.normalize_agent, contracts.encode(ARTICLE))
+    put_all(worker.normalize_agent, contracts.encode(ARTICLE), outputs=normalize_outputs(sent))
     [normalized_bytes] = [call.kwargs["value"] for call in sent["normalized_topic"].call_args_list]
-    put_all(worker.extract_agent, normalized_bytes)
+    put_all(worker.extract_agent, normalized_bytes, outputs=[sent["enriched_topic"], sent["dead_letter_topic"]])
     [enriched] = values(sent["enriched_topic"])
     quotes = values(sent["quotes_topic"])
     assert len(quotes) == len(enriched["quotes"])
