@@ -201,6 +201,26 @@ def test_organization_description_resolves_to_the_last_organization_speaker():
     assert [s for s, _ in said(quotes_of(body, names))] == ["وزارت بهداشت", "لیلا مرادی", "وزارت بهداشت"]
 
 
+def test_dateline_before_a_colon_is_not_the_speaker():
+    body = "خبرگزاری نمونه: مدیرکل بنادر استان گفت: اسکله جدید آماده است.\nبهرام شفیعی پیش از این گفته بود که کار عقب است."
+    names = {"خبرگزاری نمونه": "ORG", "بهرام شفیعی": "PER"}
+    assert said(quotes_of(body, names))[0] == ("بهرام شفیعی", "اسکله جدید آماده است")
+
+
+def test_lead_description_resolves_to_the_person_named_later():
+    body = ("شهردار کرمان گفت: پل جدید هفته آینده باز می‌شود.\n"
+            "به گزارش خبرگزاری نمونه، بهرام شفیعی امروز از پل بازدید کرد.")
+    names = {"خبرگزاری نمونه": "ORG", "بهرام شفیعی": "PER", "کرمان": "LOC"}
+    assert said(quotes_of(body, names)) == [("بهرام شفیعی", "پل جدید هفته آینده باز می‌شود")]
+
+
+def test_compound_role_word_opens_a_description_not_the_organization_inside_it():
+    body = ("لیلا مرادی رئیس‌کل دادگستری استان گفت: پرونده‌ها کم شده است.\n"
+            "رئیس‌کل دادگستری استان افزود: قاضیان جدید استخدام می‌شوند.")
+    names = {"لیلا مرادی": "PER", "دادگستری استان": "ORG"}
+    assert [s for s, _ in said(quotes_of(body, names))] == ["لیلا مرادی", "لیلا مرادی"]
+
+
 def test_description_with_no_one_to_resolve_to_gives_no_speaker():
     [quote] = quotes_of("سخنگوی دولت گفت: جلسه فردا برگزار می‌شود.")
     assert quote.speaker is None and quote.text == "جلسه فردا برگزار می‌شود"

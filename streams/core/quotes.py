@@ -63,6 +63,7 @@ _DESCRIBED_TYPE = {"person": "PER", "pronoun": "PER", "organization": "ORG"}
 
 SUBJECT_WINDOW = 4  # the speaker phrase opens within this many words of the clause start
 APPOSITION_WINDOW = 8  # «سخنگوی وزارت خارجه روسیه ماریا زاخارووا»: a name within this many words
+LABEL_REACH = 300  # how far before a cue a dateline's colon is looked for
 THAT_CLAUSE_REACH = 600  # «با بیان اینکه ...» finds its main verb within this many characters
 LOOKBACK_MENTIONS = 200  # how far back an antecedent is searched, in mentions
 
@@ -323,6 +324,8 @@ class _FieldReader:
     def _clause_start(self, pos: int) -> int:
         """Where the clause holding pos opens, past «به گزارش ...،» or «این در حالی است که»."""
         start = self._sentence(pos)[0]
+        # A colon before pos closes a dateline or label («خبرگزاری فارس: مدیرکل ... گفت»).
+        start = max(start, self.text.rfind(":", max(start, pos - LABEL_REACH), pos) + 1)
         while (opener := _CLAUSE_OPENER.match(self.text, start, pos)) and opener.end() > start:
             start = opener.end()
         return start
@@ -384,13 +387,14 @@ class _FieldReader:
             return subject.entity
         if subject.kind == "person":
             resolved = (self._introduced_as(subject.words, pos) or self._last_speaker(pos, "PER")
-                        or self._last_subject(pos, "PER"))
+                        or self._last_subject(pos, "PER") or self._next_subject(pos, "PER"))
         elif subject.kind == "pronoun":
             candidates = [e for e in (self.last_speaker.get("PER"), self._last_subject_entry(pos, "PER"))
                           if e and e[0] < pos]
             resolved = max(candidates, key=lambda e: e[0])[1] if candidates else None
         elif subject.kind == "organization":
-            resolved = self._last_speaker(pos, "ORG") or self._last_subject(pos, "ORG")
+            resolved = (self._last_speaker(pos, "ORG") or self._last_subject(pos, "ORG")
+                        or self._next_subject(pos, "ORG"))
         else:
             resolved = self._last_speaker(pos, None) or self._last_subject(pos, "PER")
         return resolved or self._last_speaker(pos, None)
@@ -420,6 +424,15 @@ class _FieldReader:
         for mention in self.mentions[max(0, i - LOOKBACK_MENTIONS):i + 1][::-1]:
             if mention.entity.type == entity_type and self._opens_clause(mention):
                 return mention.start, mention.entity
+        return None
+
+    def _next_subject(self, pos: int, entity_type: str) -> Entity | None:
+        """A lead that describes before it names («شهردار ... گفت» first, the name a
+        paragraph later): the first later mention of that type that opens its clause."""
+        i = bisect.bisect_left(self.mention_starts, self._sentence(pos)[1])
+        for mention in self.mentions[i:i + LOOKBACK_MENTIONS]:
+            if mention.entity.type == entity_type and self._opens_clause(mention):
+                return mention.entity
         return None
 
     def _opens_clause(self, mention: _Mention) -> bool:
