@@ -7,6 +7,7 @@ CRF learns how far to trust each one.
 """
 from __future__ import annotations
 
+import gzip
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,6 +18,7 @@ DATA = Path(__file__).with_name("data")
 PLACE_FILES = ("cldr_places.txt", "curated_places.txt")
 ORG_FILES = ("curated_orgs.txt",)
 FIRST_NAME_FILE = "first_names.txt"
+CLUSTER_FILE = DATA / "clusters.tsv.gz"  # word clusters, most frequent words first
 LONGEST_NAME = 8  # tokens; longer list entries are never matched
 
 # Words that open the name of an organization ("وزارت ...", "خبرگزاری ...").
@@ -47,6 +49,25 @@ SPEECH = """
 گفت گفته افزود اظهار اظهارداشت تاکید تأکید خاطرنشان تصریح اعلام عنوان یادآور یادآوری
 بیان ادامه داد کرد نوشت پرسید پاسخ
 """.split()
+
+
+def load_clusters(path: Path = CLUSTER_FILE) -> dict[str, tuple[str, ...]]:
+    """Folded word -> its cluster ids, coarse to fine, in the file's order (most frequent first)."""
+    if not Path(path).exists():
+        return {}
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        rows = (line.rstrip("\n").split("\t") for line in fh)
+        return {row[0]: tuple(row[1:]) for row in rows if row[0]}
+
+
+@lru_cache(maxsize=1)
+def _frequency_ranks() -> dict[str, int]:
+    return {word: rank for rank, word in enumerate(load_clusters())}
+
+
+def is_common_word(folded: str, top: int = 400) -> bool:
+    """Among the most frequent words of news text: function words and everyday nouns."""
+    return _frequency_ranks().get(folded, top) < top
 
 
 def _read_names(filename: str) -> list[str]:

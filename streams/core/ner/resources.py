@@ -20,10 +20,9 @@ from pathlib import Path
 
 from ..segment import tokenize
 from .forms import fold
-from .gazetteers import DATA
+from .gazetteers import CLUSTER_FILE, DATA
 from .conll import read_conll
 
-CLUSTER_FILE = DATA / "clusters.tsv.gz"
 CLUSTER_SIZES = (64, 256, 1024)
 
 
@@ -31,7 +30,8 @@ def build_places(out: Path = DATA / "cldr_places.txt") -> int:
     from babel import Locale  # only needed to rebuild this file
 
     locale = Locale("fa")
-    names = set(locale.territories.values())
+    # Region "001" is the whole world («جهان»), a plain noun in news text, not a place name.
+    names = {name for code, name in locale.territories.items() if code != "001"}
     names |= {zone["city"] for zone in locale.time_zones.values() if zone.get("city")}
     names = sorted(n for n in names if "،" not in n)
     header = "# Generated from Unicode CLDR (Babel) Persian territory and time-zone city names.\n"

@@ -8,7 +8,6 @@ are a few array gathers, and all sentences of an article are decoded together.
 """
 from __future__ import annotations
 
-import gzip
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,22 +16,13 @@ import numpy as np
 from .conll import read_conll
 from .features import BOS, EOS, OFFSETS, PAD, position_attributes, word_properties
 from .forms import fold
-from .gazetteers import DATA
+from .gazetteers import DATA, load_clusters
 
 MODEL_FILE = DATA / "peyma-crf.npz"
-CLUSTER_FILE = DATA / "clusters.tsv.gz"
 ENTITY_TYPES = ("PER", "ORG", "LOC")
 MAX_PIECE = 256  # tokens decoded as one sequence
 BATCH_CELLS = 8192  # sentences x tokens decoded in one numpy step
 WORD_CACHE = 100_000  # word forms whose scores are kept; garbage input must not grow it forever
-
-
-def load_clusters(path: Path = CLUSTER_FILE) -> dict[str, tuple[str, ...]]:
-    if not Path(path).exists():
-        return {}
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        rows = (line.rstrip("\n").split("\t") for line in fh)
-        return {row[0]: tuple(row[1:]) for row in rows if row[0]}
 
 
 def save_model(path, labels, attributes, state_weights, transitions) -> None:

@@ -10,7 +10,8 @@ import pycrfsuite
 
 from .conll import read_conll
 from .features import sentence_attributes
-from .tagging import ENTITY_TYPES, CrfTagger, load_clusters, save_model
+from .gazetteers import load_clusters
+from .tagging import ENTITY_TYPES, CrfTagger, save_model
 
 DEFAULTS = {"c1": 0.1, "c2": 0.01, "max_iterations": 200, "feature.minfreq": 1}
 
