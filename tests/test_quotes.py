@@ -183,6 +183,14 @@ def test_pronoun_follows_a_new_person_who_opens_a_sentence():
     assert [s for s, _ in said(quotes_of(body, names))] == ["کاوه نادری", "لیلا مرادی"]
 
 
+def test_names_inside_quoted_speech_are_not_antecedents():
+    body = ("کاوه نادری گفت: کار خوبی بود.\n"
+            "وی افزود: در این طرح لیلا مرادی هم همکاری کرد.\n"
+            "وی ادامه داد: طرح بعدی پاییز آغاز می‌شود.")
+    names = {"کاوه نادری": "PER", "لیلا مرادی": "PER"}
+    assert [s for s, _ in said(quotes_of(body, names))] == ["کاوه نادری"] * 3
+
+
 def test_person_description_resolves_to_the_person_introduced_with_it():
     body = ("بهرام شفیعی نماینده مردم شیراز گفت: سد ملاصدرا کم‌آب است.\n"
             "لیلا مرادی گفت: برنج کافی داریم.\n"

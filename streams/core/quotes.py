@@ -121,6 +121,8 @@ class _FieldReader:
         self._introductions: dict[tuple[str, ...], list[tuple[int, Entity]]] | None = None
         self.last_speaker: dict[str | None, tuple[int, Entity]] = {}  # by type, None = any
         self.first_speaker: dict[str, Entity] = {}  # by type
+        self.quoted_starts: list[int] = []  # spans of the quotes found so far, in order
+        self.quoted_ends: list[int] = []
         self.cue_starts: set[int] = set()
 
     # ---- reading the field ---------------------------------------------------------------
@@ -309,6 +311,8 @@ class _FieldReader:
         if speaker is not None:
             self.last_speaker[speaker.type] = self.last_speaker[None] = (start, speaker)
             self.first_speaker.setdefault(speaker.type, speaker)
+        self.quoted_starts.append(start)
+        self.quoted_ends.append(end)
         return Quote(text=text[start:end], speaker=speaker.text if speaker else None, kind=kind,
                      cue=cue.strip(_SPACE), field=self.field, start=start, end=end)
 
@@ -436,6 +440,10 @@ class _FieldReader:
         return None
 
     def _opens_clause(self, mention: _Mention) -> bool:
+        """Whether the mention is what its clause is about; names inside quoted speech never are."""
+        i = bisect.bisect_right(self.quoted_starts, mention.start) - 1
+        if i >= 0 and mention.start < self.quoted_ends[i]:
+            return False
         if mention.start not in self._clause_openers:
             clause_start = self._clause_start(mention.start)
             words_before = list(islice(_WORD.finditer(self.text, clause_start, mention.start), SUBJECT_WINDOW))
