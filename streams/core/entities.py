@@ -27,7 +27,9 @@ EDGE_WORDS = frozenset(fold(w) for w in "و در از به با که را برا
 DIRECTIONS = frozenset(fold(w) for w in "شمال جنوب شرق غرب مرکز شمال‌غرب شمال‌شرق جنوب‌غرب جنوب‌شرق".split())
 GOVERNMENT_HEADS = frozenset(fold(w) for w in "دولت کابینه حکومت رژیم".split())
 BRACKETS = frozenset('«»"()[]{}“”')
-NAME_CLASSES = frozenset({"first", "place-first", "place-part", "org-first", "org-part"})
+NAME_CLASSES = frozenset({"first", "place-name", "org-name"})
+# The world is no named place, though PEYMA tags «جهان» as one.
+NOT_NAMES = frozenset(fold(w) for w in "جهان دنیا عالم".split())
 MIN_REPEATED_NAME = 3  # letters; shorter names are too often plain words to look for again
 
 
@@ -97,6 +99,7 @@ def _trim(words: list[str], i: int, j: int, kind: str) -> tuple[int, int]:
 
 
 def _is_name_word(word: str) -> bool:
+    """A first name, or a name all by itself in a gazetteer."""
     return bool(_classes(word) & NAME_CLASSES)
 
 
@@ -136,8 +139,9 @@ def _repair(words: list[str], i: int, j: int, kind: str) -> list[tuple[int, int,
         a, b = _trim(words, a, b, piece_kind)
         if a == b or all(_classes(w) & {"orghead", "title", "placehead"} for w in words[a:b]):
             continue  # a generic noun («شبکه») is not a name
-        if b - a == 1 and gazetteers.is_common_word(words[a]) and not _is_name_word(words[a]):
-            continue  # nor is an everyday word alone («جمهوری»)
+        if b - a == 1 and (words[a] in NOT_NAMES or (
+                gazetteers.is_common_word(words[a], top=500) and not _is_name_word(words[a]))):
+            continue  # nor is an everyday word alone («جمهوری», «خانه»)
         repaired.append((a, b, piece_kind))
     return repaired
 

@@ -106,6 +106,8 @@ def _word_table() -> dict[str, frozenset[str]]:
             for tokens in _folded_token_variants(name):
                 add(tokens[:1], f"{label}-first")
                 add(tokens[1:], f"{label}-part")
+                if len(tokens) == 1:
+                    add(tokens, f"{label}-name")
     return {word: frozenset(labels) for word, labels in table.items()}
 
 
