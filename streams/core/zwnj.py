@@ -39,6 +39,18 @@ _GLUED_RUN = re.compile(f"(?<![{LETTER}\u200c])[{LETTER}]{{4,}}(?![{LETTER}\u200
 _SPACED_MI = re.compile(f"(?<![{LETTER}\u200c])(ن?می) (?=([{LETTER}]+))")
 # After these letters a ZWNJ changes nothing visible, and careful writers leave it out.
 NON_JOINING = set("آادذرزژوۀأإؤة")
+# Clitics (indefinite «ای», pronouns «اش»/«شان», the copula «است» ...) stand apart only after
+# a final silent «ه» or a «ی» («خانه‌ای», «صندلی‌اش»); after other letters standard orthography
+# glues them («کتابی», «کتابشان», «دنیاست»). The plural copula is the exception: «نگران‌اند».
+CLITICS = frozenset({"ای", "ایی", "ام", "ات", "اش", "است", "مان", "تان", "شان"})
+CLITIC_HOSTS = frozenset("هی")
+
+# Inflections that standard orthography writes apart from their stem («قطره‌ها», «گران‌ترین»,
+# «تازه‌ای»). An unknown run ending in a plural or superlative is split there even when its
+# stem is unknown, so foreign and new stems get them too; a clitic needs a known stem ending
+# in «ه» (unknown names end in «...هام» or «...های» by chance far more often).
+PLURAL_ENDINGS = ("ها", "های", "هایی", "هایم", "هایت", "هایش", "هایمان", "هایتان", "هایشان", "هاست", "ترین")
+CLITIC_ENDINGS = ("ای", "ایی", "ام", "ات", "اش", "اند", "ایم", "اید", "است")
 
 MIN_PIECE = 2
 MAX_PIECE = 16
@@ -48,6 +60,16 @@ MAX_SEGMENTED_RUN = 40
 
 def _key(form: str) -> str:
     return form.replace(ZWNJ, "")
+
+
+def _may_split(before: str, piece: str) -> bool:
+    """Whether a ZWNJ may stand between a piece ending in before and piece."""
+    return piece not in CLITICS or before[-1] in CLITIC_HOSTS
+
+
+def _well_formed(form: str) -> bool:
+    pieces = form.split(ZWNJ)
+    return all(_may_split(before, piece) for before, piece in zip(pieces, pieces[1:]))
 
 
 def _join_pieces(pieces: list[str]) -> str:
@@ -105,11 +127,14 @@ class ZwnjRestorer:
         self.best_spelling: dict[str, str] = {}
         best_score: dict[str, float] = {}
         for form, score in spelling_score.items():
+            if not _well_formed(form):
+                continue
             key = _key(form)
             score *= preferred(form)
             if score > best_score.get(key, -1.0):
                 best_score[key] = score
                 self.best_spelling[key] = form
+        self.spelling_score = best_score  # by key: score of its best spelling
 
         total = sum(starts.values())
         self.log_total = math.log(total)
@@ -129,6 +154,11 @@ class ZwnjRestorer:
             return known
         if len(run) > MAX_SEGMENTED_RUN:
             return run
+        if known is None:
+            inflected = self._split_inflection(run)
+            if inflected:
+                stem, ending = inflected
+                return _join_pieces([self._cached_restore_word(stem), ending])
         # A run written glued must still beat its best split: the corpus glues many words
         # that standard orthography separates.
         whole_logp = (math.log(self.whole_count[run]) - self.log_total
@@ -137,6 +167,20 @@ class ZwnjRestorer:
         if pieces is None:
             return known or run
         return _join_pieces([self.best_spelling.get(p, p) for p in pieces])
+
+    def _split_inflection(self, run: str) -> tuple[str, str] | None:
+        """(stem, ending) of a run that ends in an inflection; the most frequent stem wins
+        («سامانه»+«ای» over «سامان»+«های»), then the longest ending."""
+        candidates = []
+        for ending in PLURAL_ENDINGS + CLITIC_ENDINGS:
+            stem = run[:-len(ending)]
+            if len(stem) < MIN_PIECE or not run.endswith(ending):
+                continue
+            stem_score = self.spelling_score.get(stem, 0.0)
+            if ending in CLITIC_ENDINGS and not (stem_score and stem[-1] == "ه"):
+                continue
+            candidates.append((stem_score, len(ending), stem, ending))
+        return max(candidates)[2:] if candidates else None
 
     def _segment(self, run: str, whole_logp: float) -> list[str] | None:
         """Most probable split of run into two or more known pieces (Viterbi), if it beats
@@ -149,8 +193,9 @@ class ZwnjRestorer:
             if logp is not None:
                 best[end] = (logp, 0)
             for start in range(max(MIN_PIECE, end - MAX_PIECE), end - MIN_PIECE + 1):
-                logp = self.later_logp.get(run[start:end])
-                if logp is None or best[start][0] == -math.inf:
+                piece = run[start:end]
+                logp = self.later_logp.get(piece)
+                if logp is None or best[start][0] == -math.inf or not _may_split(run[:start], piece):
                     continue
                 score = best[start][0] + logp
                 if score > best[end][0]:
