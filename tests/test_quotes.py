@@ -210,16 +210,31 @@ def test_organization_description_resolves_to_the_last_organization_speaker():
 
 
 def test_dateline_before_a_colon_is_not_the_speaker():
-    body = "خبرگزاری نمونه: مدیرکل بنادر استان گفت: اسکله جدید آماده است.\nبهرام شفیعی پیش از این گفته بود که کار عقب است."
+    body = ("خبرگزاری نمونه: مدیرکل بنادر استان گفت: اسکله جدید آماده است.\n"
+            "بهرام شفیعی مدیرکل بنادر استان پیش از این گفته بود که کار عقب است.")
     names = {"خبرگزاری نمونه": "ORG", "بهرام شفیعی": "PER"}
     assert said(quotes_of(body, names))[0] == ("بهرام شفیعی", "اسکله جدید آماده است")
 
 
-def test_lead_description_resolves_to_the_person_named_later():
+def test_lead_description_resolves_to_the_person_introduced_with_it_later():
     body = ("شهردار کرمان گفت: پل جدید هفته آینده باز می‌شود.\n"
-            "به گزارش خبرگزاری نمونه، بهرام شفیعی امروز از پل بازدید کرد.")
-    names = {"خبرگزاری نمونه": "ORG", "بهرام شفیعی": "PER", "کرمان": "LOC"}
-    assert said(quotes_of(body, names)) == [("بهرام شفیعی", "پل جدید هفته آینده باز می‌شود")]
+            "به گزارش خبرگزاری نمونه، بهرام شفیعی شهردار کرمان امروز از پل بازدید کرد.\n"
+            "لیلا مرادی سرمربی تیم شهر گفت: بازی فردا برگزار می‌شود.")
+    names = {"خبرگزاری نمونه": "ORG", "بهرام شفیعی": "PER", "لیلا مرادی": "PER", "کرمان": "LOC"}
+    assert said(quotes_of(body, names))[0] == ("بهرام شفیعی", "پل جدید هفته آینده باز می‌شود")
+
+
+def test_description_introduced_for_someone_else_does_not_match():
+    body = ("سرمربی تیم میزبان گفت: آماده‌ایم.\n"
+            "لیلا مرادی سرمربی تیم میهمان گفت: ما هم آماده‌ایم.")
+    assert [s for s, _ in said(quotes_of(body, {"لیلا مرادی": "PER"}))] == [None, "لیلا مرادی"]
+
+
+def test_unrecognized_name_before_a_role_word_blocks_coreference_to_an_earlier_speaker():
+    body = ("کاوه نادری گفت: کار خوبی بود.\n"
+            "همچنین پرستو نیک‌پی سرپرست تیم گفت: تمرینات ادامه دارد.\n"
+            "وی افزود: اردو در شمال برگزار می‌شود.")
+    assert [s for s, _ in said(quotes_of(body, {"کاوه نادری": "PER"}))] == ["کاوه نادری", None, None]
 
 
 def test_compound_role_word_opens_a_description_not_the_organization_inside_it():

@@ -47,8 +47,8 @@ _CHARACTERIZED = re.compile(
     r"«(?P<text>[^«»\n]{1,300})»[ \u200c]*(?:را[ \u200c]+)?(?P<cue>"
     + "|".join(rules.flexible(w) for w in rules.CHARACTERIZING_WORDS) + r")(?![\w\u200c])")
 _WORD = re.compile(r"[\w\u200c]+")
-# The two words right after a name: «نادر قاضی‌پور» + «نماینده مردم ...».
-_APPOSITION = re.compile(r"[ \u00a0\u200c»\"”،,]{0,4}([^\W\d_][\w\u200c]*)[ \u00a0\u200c]+([\w\u200c]+)")
+# Between a name and the description set beside it: «نادر قاضی‌پور» + «نماینده مردم ...».
+_APPOSITION_GAP = re.compile(r"[ \u00a0\u200c»\"”،,]*")
 _LAST_WORD = re.compile(r"([\w\u200c]+)[\s\u200c]*$")
 _PARAGRAPH = re.compile(r"[^\n]+")
 _CLAUSE_OPENER = re.compile(
@@ -58,11 +58,14 @@ _CLAUSE_OPENER = re.compile(
 _HEADLINE = re.compile(r"\s*(?P<head>[^:\n«»]{2,60}?)\s*:\s*(?P<text>\S[^\n]*)")
 
 _APPOSITION_STOPS = rules.PREPOSITIONS | {"که"}
+# The speaker of a clause whose subject is a name the entities stage did not recognize.
+_UNNAMED = Entity("", "PER")
 # What a description in a headline stands for, when the title itself names nobody.
 _DESCRIBED_TYPE = {"person": "PER", "pronoun": "PER", "organization": "ORG"}
 
 SUBJECT_WINDOW = 4  # the speaker phrase opens within this many words of the clause start
-APPOSITION_WINDOW = 8  # «سخنگوی وزارت خارجه روسیه ماریا زاخارووا»: a name within this many words
+APPOSITION_WINDOW = 8
+DESCRIPTION_WORDS = 6  # «نائب رئیس کمیسیون امنیت ملی ...»: compared on at most this many words  # «سخنگوی وزارت خارجه روسیه ماریا زاخارووا»: a name within this many words
 LABEL_REACH = 300  # how far before a cue a dateline's colon is looked for
 THAT_CLAUSE_REACH = 600  # «با بیان اینکه ...» finds its main verb within this many characters
 LOOKBACK_MENTIONS = 200  # how far back an antecedent is searched, in mentions
@@ -118,7 +121,7 @@ class _FieldReader:
         self.paragraph_starts = [s for s, _ in self.paragraphs]
         self._sentences: dict[int, tuple[list[int], list[tuple[int, int]]]] = {}
         self._clause_openers: dict[int, bool] = {}
-        self._introductions: dict[tuple[str, ...], list[tuple[int, Entity]]] | None = None
+        self._appositions: list[tuple[int, Entity, tuple[str, ...]]] | None = None
         self.last_speaker: dict[str | None, tuple[int, Entity]] = {}  # by type, None = any
         self.first_speaker: dict[str, Entity] = {}  # by type
         self.quoted_starts: list[int] = []  # spans of the quotes found so far, in order
@@ -310,6 +313,9 @@ class _FieldReader:
         kind = "direct" if start > 0 and text[start - 1] == "«" and end < len(text) and text[end] == "»" else "indirect"
         if speaker is not None:
             self.last_speaker[speaker.type] = self.last_speaker[None] = (start, speaker)
+        if speaker is _UNNAMED:
+            speaker = None  # remembered above, so that «وی» after it is not someone earlier
+        elif speaker is not None:
             self.first_speaker.setdefault(speaker.type, speaker)
         self.quoted_starts.append(start)
         self.quoted_ends.append(end)
@@ -367,8 +373,20 @@ class _FieldReader:
                 named = self._apposed_person(word.end(), end)
                 if named:
                     return _Subject("entity", named)
-                return _Subject("person", words=tuple(folded[i:i + 2]))
+                if i > 0 and folded[i - 1] not in rules.CLAUSE_OPENING_WORDS:
+                    return _Subject("unnamed")  # «X Y سرمربی ...»: a name the entities stage missed
+                return _Subject("person", words=self._description(word.start(), end))
         return _Subject("elided")
+
+    def _description(self, start: int, end: int) -> tuple[str, ...]:
+        """The folded words of a role description, up to its first preposition or verb."""
+        words = []
+        for word in islice(_WORD.finditer(self.text, start, end), DESCRIPTION_WORDS):
+            folded = word.group().translate(rules.FOLD_LETTERS)
+            if word.start() in self.cue_starts or folded in _APPOSITION_STOPS:
+                break
+            words.append(folded)
+        return tuple(words)
 
     def _apposed_person(self, start: int, end: int) -> Entity | None:
         """«سخنگوی وزارت خارجه روسیه ماریا زاخارووا گفت»: a name closing the description.
@@ -389,34 +407,36 @@ class _FieldReader:
         subject, and, when entity types were mistaken upstream, any earlier speaker."""
         if subject.kind == "entity":
             return subject.entity
+        if subject.kind == "unnamed":
+            return _UNNAMED
         if subject.kind == "person":
             resolved = (self._introduced_as(subject.words, pos) or self._last_speaker(pos, "PER")
-                        or self._last_subject(pos, "PER") or self._next_subject(pos, "PER"))
+                        or self._last_subject(pos, "PER"))
         elif subject.kind == "pronoun":
             candidates = [e for e in (self.last_speaker.get("PER"), self._last_subject_entry(pos, "PER"))
                           if e and e[0] < pos]
             resolved = max(candidates, key=lambda e: e[0])[1] if candidates else None
         elif subject.kind == "organization":
-            resolved = (self._last_speaker(pos, "ORG") or self._last_subject(pos, "ORG")
-                        or self._next_subject(pos, "ORG"))
+            resolved = self._last_speaker(pos, "ORG") or self._last_subject(pos, "ORG")
         else:
             resolved = self._last_speaker(pos, None) or self._last_subject(pos, "PER")
         return resolved or self._last_speaker(pos, None)
 
     def _introduced_as(self, words: tuple[str, ...], pos: int) -> Entity | None:
-        """A person introduced earlier with the same description: «نادر قاضی‌پور نماینده مردم ارومیه»."""
-        if len(words) < 2:
-            return None
-        if self._introductions is None:
-            self._introductions = {}
+        """The person introduced with this description («نادر قاضی‌پور نماینده مردم ارومیه»):
+        the latest before pos, else the first after it (a lead that describes before naming)."""
+        if self._appositions is None:
+            self._appositions = []
             for mention in self.mentions:
-                following = _APPOSITION.match(self.text, mention.end)
-                if mention.entity.type == "PER" and following:
-                    key = tuple(w.translate(rules.FOLD_LETTERS) for w in following.groups())
-                    if key[0] in rules.PERSON_ROLES:
-                        self._introductions.setdefault(key, []).append((mention.start, mention.entity))
-        earlier = [entity for at, entity in self._introductions.get(words, ()) if at < pos]
-        return earlier[-1] if earlier else None
+                gap = _APPOSITION_GAP.match(self.text, mention.end).end()
+                if mention.entity.type == "PER" and gap - mention.end < 4:
+                    following = islice(_WORD.finditer(self.text, gap, gap + 200), DESCRIPTION_WORDS)
+                    key = tuple(w.group().translate(rules.FOLD_LETTERS) for w in following)
+                    self._appositions.append((mention.start, mention.entity, key))
+        matching = [(at, entity) for at, entity, following in self._appositions
+                    if words and following[:len(words)] == words]
+        earlier = [entity for at, entity in matching if at < pos]
+        return earlier[-1] if earlier else (matching[0][1] if matching else None)
 
     def _last_speaker(self, pos: int, entity_type: str | None) -> Entity | None:
         entry = self.last_speaker.get(entity_type)
@@ -428,15 +448,6 @@ class _FieldReader:
         for mention in self.mentions[max(0, i - LOOKBACK_MENTIONS):i + 1][::-1]:
             if mention.entity.type == entity_type and self._opens_clause(mention):
                 return mention.start, mention.entity
-        return None
-
-    def _next_subject(self, pos: int, entity_type: str) -> Entity | None:
-        """A lead that describes before it names («شهردار ... گفت» first, the name a
-        paragraph later): the first later mention of that type that opens its clause."""
-        i = bisect.bisect_left(self.mention_starts, self._sentence(pos)[1])
-        for mention in self.mentions[i:i + LOOKBACK_MENTIONS]:
-            if mention.entity.type == entity_type and self._opens_clause(mention):
-                return mention.entity
         return None
 
     def _opens_clause(self, mention: _Mention) -> bool:
