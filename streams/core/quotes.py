@@ -64,8 +64,8 @@ _UNNAMED = Entity("", "PER")
 _DESCRIBED_TYPE = {"person": "PER", "pronoun": "PER", "organization": "ORG"}
 
 SUBJECT_WINDOW = 4  # the speaker phrase opens within this many words of the clause start
-APPOSITION_WINDOW = 8
-DESCRIPTION_WORDS = 6  # «نائب رئیس کمیسیون امنیت ملی ...»: compared on at most this many words  # «سخنگوی وزارت خارجه روسیه ماریا زاخارووا»: a name within this many words
+APPOSITION_WINDOW = 8  # «سخنگوی وزارت خارجه روسیه ماریا زاخارووا»: a name within this many words
+DESCRIPTION_WORDS = 6  # «نائب رئیس کمیسیون امنیت ملی ...»: compared on at most this many words
 LABEL_REACH = 300  # how far before a cue a dateline's colon is looked for
 THAT_CLAUSE_REACH = 600  # «با بیان اینکه ...» finds its main verb within this many characters
 LOOKBACK_MENTIONS = 200  # how far back an antecedent is searched, in mentions
@@ -90,7 +90,7 @@ class _Mention:
 class _Subject:
     """Who a clause is about, before resolution: an entity, a pronoun, a description or nobody."""
 
-    kind: str  # entity, pronoun, person, organization, elided
+    kind: str  # entity, pronoun, person, organization, unnamed (a name not recognized), elided
     entity: Entity | None = None
     words: tuple[str, ...] = ()
 
@@ -122,6 +122,7 @@ class _FieldReader:
         self._sentences: dict[int, tuple[list[int], list[tuple[int, int]]]] = {}
         self._clause_openers: dict[int, bool] = {}
         self._appositions: list[tuple[int, Entity, tuple[str, ...]]] | None = None
+        self._apposition_starts: list[int] = []
         self.last_speaker: dict[str | None, tuple[int, Entity]] = {}  # by type, None = any
         self.first_speaker: dict[str, Entity] = {}  # by type
         self.quoted_starts: list[int] = []  # spans of the quotes found so far, in order
@@ -185,6 +186,7 @@ class _FieldReader:
     # ---- cue handlers: each returns its quotes and where reading goes on ------------------
 
     def _after_cue(self, cue: _Cue, cues: list[_Cue], cue_starts: list[int]):
+        """«X گفت: ...», «X گفت که ...», «X گفت ...»: the words the verb of saying reports."""
         if cue.opens is None:
             return [], cue.end
         if cue.text.startswith("آمد") and cue.opens != "colon":
@@ -433,10 +435,17 @@ class _FieldReader:
                     following = islice(_WORD.finditer(self.text, gap, gap + 200), DESCRIPTION_WORDS)
                     key = tuple(w.group().translate(rules.FOLD_LETTERS) for w in following)
                     self._appositions.append((mention.start, mention.entity, key))
-        matching = [(at, entity) for at, entity, following in self._appositions
-                    if words and following[:len(words)] == words]
-        earlier = [entity for at, entity in matching if at < pos]
-        return earlier[-1] if earlier else (matching[0][1] if matching else None)
+            self._apposition_starts = [at for at, _, _ in self._appositions]
+        if not words:
+            return None
+        i = bisect.bisect_left(self._apposition_starts, pos)
+        for at, entity, following in self._appositions[max(0, i - LOOKBACK_MENTIONS):i][::-1]:
+            if following[:len(words)] == words:
+                return entity
+        for at, entity, following in self._appositions[i:i + LOOKBACK_MENTIONS]:
+            if following[:len(words)] == words:
+                return entity
+        return None
 
     def _last_speaker(self, pos: int, entity_type: str | None) -> Entity | None:
         entry = self.last_speaker.get(entity_type)
