@@ -135,11 +135,12 @@ class _FieldReader:
         cues = self._cues()
         cue_starts = [c.start for c in cues]
         self.cue_starts = set(cue_starts)
+        text = self.text
         events = sorted(
             [(c.start, "cue", c) for c in cues]
-            + [(m.start(), "that", m) for m in _REPORTED_THAT.finditer(self.text) if self._starts_word(m.start())]
-            + [(m.start(), "according", m) for m in _ACCORDING_TO.finditer(self.text) if self._starts_word(m.start())]
-            + [(m.start(), "characterized", m) for m in _CHARACTERIZED.finditer(self.text)],
+            + [(m.start(), "that", m) for m in _REPORTED_THAT.finditer(text) if self._starts_word(m.start())]
+            + [(m.start(), "according", m) for m in _ACCORDING_TO.finditer(text) if self._starts_word(m.start())]
+            + [(m.start(), "characterized", m) for m in _CHARACTERIZED.finditer(text)],
             key=lambda event: event[0])
         found: list[Quote] = []
         resume = 0
@@ -208,7 +209,8 @@ class _FieldReader:
             return [], cue.end
         end = self._clause_end(start, relative)
         inner = list(_GUILLEMETS.finditer(self.text, start, end))
-        if not inner and cue.opens == "word" and len(list(islice(_WORD.finditer(self.text, start, end), 3))) < 3:
+        too_short = len(list(islice(_WORD.finditer(self.text, start, end), 3))) < 3
+        if not inner and cue.opens == "word" and too_short:
             return [], cue.end
         speaker = self._speaker(cue.start, relative)
         if inner:
@@ -312,7 +314,8 @@ class _FieldReader:
             end -= 1
         if not _WORD.search(text, start, end):
             return None
-        kind = "direct" if start > 0 and text[start - 1] == "«" and end < len(text) and text[end] == "»" else "indirect"
+        in_guillemets = start > 0 and text[start - 1] == "«" and end < len(text) and text[end] == "»"
+        kind = "direct" if in_guillemets else "indirect"
         if speaker is not None:
             self.last_speaker[speaker.type] = self.last_speaker[None] = (start, speaker)
         if speaker is _UNNAMED:
@@ -466,7 +469,8 @@ class _FieldReader:
             return False
         if mention.start not in self._clause_openers:
             clause_start = self._clause_start(mention.start)
-            words_before = list(islice(_WORD.finditer(self.text, clause_start, mention.start), SUBJECT_WINDOW))
+            words_before = list(islice(_WORD.finditer(self.text, clause_start, mention.start),
+                                       SUBJECT_WINDOW))
             self._clause_openers[mention.start] = len(words_before) < SUBJECT_WINDOW
         return self._clause_openers[mention.start]
 
