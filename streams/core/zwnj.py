@@ -44,6 +44,9 @@ NON_JOINING = set("آادذرزژوۀأإؤة")
 # glues them («کتابی», «کتابشان», «دنیاست»). The plural copula is the exception: «نگران‌اند».
 CLITICS = frozenset({"ای", "ایی", "ام", "ات", "اش", "است", "مان", "تان", "شان"})
 CLITIC_HOSTS = frozenset("هی")
+# A ZWNJ after a letter that never joins is invisible; corpus spellings that hold one are
+# folded onto the spelling without it («رفت‌و‌آمد» is «رفت‌وآمد»).
+_INVISIBLE_ZWNJ = re.compile(f"(?<=[{''.join(sorted(NON_JOINING))}])\u200c")
 
 # Inflections that standard orthography writes apart from their stem («قطره‌ها», «گران‌ترین»,
 # «تازه‌ای»). An unknown run ending in a plural or superlative is split there even when its
@@ -64,7 +67,8 @@ def _key(form: str) -> str:
 
 def _may_split(before: str, piece: str) -> bool:
     """Whether a ZWNJ may stand between a piece ending in before and piece."""
-    return piece not in CLITICS or before[-1] in CLITIC_HOSTS
+    # Two-letter hosts are function words («به», «که»), never nouns taking a clitic.
+    return piece not in CLITICS or (before[-1] in CLITIC_HOSTS and len(before) > MIN_PIECE)
 
 
 def _well_formed(form: str) -> bool:
@@ -94,17 +98,22 @@ class ZwnjRestorer:
         a split must beat keeping the run whole as such an unknown word.
     word_backoff: share of a word's standalone frequency lent to it as a compound piece it
         was never seen as, so compounds of known words («کره»+«شمالی») can still split.
+    split_after_h, split_after_yeh: log-bonus for splitting an unknown run after a piece (of
+        three letters or more) ending in «ه» or «ی»: glued there the letter takes its medial
+        shape («پذیرهنویسی»), which careful writers avoid, so such runs are mostly compounds.
     """
 
     def __init__(self, form_counts: Mapping[str, int], lexicon: Mapping[str, float] | None = None,
                  lexicon_floor: float = 0.5, suffix_min_stems: int = 50,
                  suffix_preference: float = 1.0, unknown_cost: float = 6.0,
-                 word_backoff: float = 0.05):
-        spelling_score: dict[str, float] = {form: float(c) for form, c in form_counts.items()}
+                 word_backoff: float = 0.05, split_after_h: float = 0.0, split_after_yeh: float = 0.0):
+        spelling_score: dict[str, float] = Counter()
+        for form, count in form_counts.items():
+            spelling_score[_INVISIBLE_ZWNJ.sub("", form)] += count
         if lexicon:
             scale = sum(form_counts.values()) / max(1.0, sum(lexicon.values()))
             for form, freq in lexicon.items():
-                spelling_score[form] = spelling_score.get(form, 0.0) + freq * scale + lexicon_floor
+                spelling_score[_INVISIBLE_ZWNJ.sub("", form)] += freq * scale + lexicon_floor
 
         starts: Counter[str] = Counter()  # first (or only) pieces of words
         whole: Counter[str] = Counter()  # words written as one piece
@@ -142,6 +151,7 @@ class ZwnjRestorer:
         self.unknown_logp = -self.log_total - unknown_cost
         self.start_logp = {p: math.log(c) - self.log_total for p, c in starts.items()
                            if len(p) >= MIN_PIECE}
+        self.split_bonus = {"ه": split_after_h, "ی": split_after_yeh}
         self.later_logp = {
             p: math.log((later[p] + word_backoff * whole[p]) * (suffix_preference if p in suffixes else 1.0))
             - self.log_total
@@ -163,7 +173,7 @@ class ZwnjRestorer:
         # that standard orthography separates.
         whole_logp = (math.log(self.whole_count[run]) - self.log_total
                       if known is not None and self.whole_count[run] else self.unknown_logp)
-        pieces = self._segment(run, whole_logp)
+        pieces = self._segment(run, whole_logp, self.split_bonus if known is None else {})
         if pieces is None:
             return known or run
         return _join_pieces([self.best_spelling.get(p, p) for p in pieces])
@@ -182,7 +192,7 @@ class ZwnjRestorer:
             candidates.append((stem_score, len(ending), stem, ending))
         return max(candidates)[2:] if candidates else None
 
-    def _segment(self, run: str, whole_logp: float) -> list[str] | None:
+    def _segment(self, run: str, whole_logp: float, split_bonus: Mapping[str, float]) -> list[str] | None:
         """Most probable split of run into two or more known pieces (Viterbi), if it beats
         keeping the run whole (whole_logp)."""
         n = len(run)
@@ -198,6 +208,8 @@ class ZwnjRestorer:
                 if logp is None or best[start][0] == -math.inf or not _may_split(run[:start], piece):
                     continue
                 score = best[start][0] + logp
+                if start - best[start][1] > MIN_PIECE:
+                    score += split_bonus.get(run[start - 1], 0.0)
                 if score > best[end][0]:
                     best[end] = (score, start)
         if best[n][1] == 0 or best[n][0] <= whole_logp:
@@ -264,7 +276,8 @@ def default_restorer() -> ZwnjRestorer:
     # hazm's frequencies come from a web corpus that favours ZWNJ inside lexical compounds far
     # more than news text does, so it counts less than the general-usage list.
     lexicon = mix_lexicons([(0.3, hazm_lexicon()), (1.0, load_tsv(WORD_FREQUENCY_FILE, float))])
-    return ZwnjRestorer(load_tsv(FORMS_FILE), lexicon, suffix_preference=3.0)
+    return ZwnjRestorer(load_tsv(FORMS_FILE), lexicon, suffix_preference=2.0,
+                        split_after_h=4.0, split_after_yeh=3.0)
 
 
 def restore_zwnj(text: str) -> str:
