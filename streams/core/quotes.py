@@ -47,7 +47,7 @@ _CHARACTERIZED = re.compile(
     r"«(?P<text>[^«»\n]{1,300})»[ \u200c]*(?:را[ \u200c]+)?(?P<cue>"
     + "|".join(rules.flexible(w) for w in rules.CHARACTERIZING_WORDS) + r")(?![\w\u200c])")
 _WORD = re.compile(r"[\w\u200c]+")
-# Between a name and the description set beside it: «نادر قاضی‌پور» + «نماینده مردم ...».
+# Between a name and the description set beside it: «کاوه نیک‌نام» + «نماینده مردم ...».
 _APPOSITION_GAP = re.compile(r"[ \u00a0\u200c»\"”،,]*")
 _LAST_WORD = re.compile(r"([\w\u200c]+)[\s\u200c]*$")
 _PARAGRAPH = re.compile(r"[^\n]+")
@@ -64,8 +64,8 @@ _UNNAMED = Entity("", "PER")
 _DESCRIBED_TYPE = {"person": "PER", "pronoun": "PER", "organization": "ORG"}
 
 SUBJECT_WINDOW = 4  # the speaker phrase opens within this many words of the clause start
-APPOSITION_WINDOW = 8  # «سخنگوی وزارت خارجه روسیه ماریا زاخارووا»: a name within this many words
-DESCRIPTION_WORDS = 6  # «نائب رئیس کمیسیون امنیت ملی ...»: compared on at most this many words
+APPOSITION_WINDOW = 8  # «سخنگوی وزارت نیرو سارا کاظمی»: a name within this many words
+DESCRIPTION_WORDS = 6  # «نائب رئیس کمیسیون کشاورزی ...»: compared on at most this many words
 LABEL_REACH = 300  # how far before a cue a dateline's colon is looked for
 THAT_CLAUSE_REACH = 600  # «با بیان اینکه ...» finds its main verb within this many characters
 LOOKBACK_MENTIONS = 200  # how far back an antecedent is searched, in mentions
@@ -301,7 +301,7 @@ class _FieldReader:
         return pos == 0 or not (self.text[pos - 1].isalnum() or self.text[pos - 1] == "\u200c")
 
     def _word_before(self, pos: int) -> str:
-        """The word just before pos, letter-folded («که» in «... بلینکن که گفته بود»)."""
+        """The word just before pos, letter-folded («که» in «... کاظمی که گفته بود»)."""
         word = _LAST_WORD.search(self.text, max(0, pos - 24), pos)
         return word.group(1).translate(rules.FOLD_LETTERS) if word else ""
 
@@ -339,7 +339,7 @@ class _FieldReader:
     def _clause_start(self, pos: int) -> int:
         """Where the clause holding pos opens, past «به گزارش ...،» or «این در حالی است که»."""
         start = self._sentence(pos)[0]
-        # A colon before pos closes a dateline or label («خبرگزاری فارس: مدیرکل ... گفت»).
+        # A colon before pos closes a dateline or label («خبرگزاری نمونه: مدیرکل ... گفت»).
         start = max(start, self.text.rfind(":", max(start, pos - LABEL_REACH), pos) + 1)
         while (opener := _CLAUSE_OPENER.match(self.text, start, pos)) and opener.end() > start:
             start = opener.end()
@@ -394,7 +394,7 @@ class _FieldReader:
         return tuple(words)
 
     def _apposed_person(self, start: int, end: int) -> Entity | None:
-        """«سخنگوی وزارت خارجه روسیه ماریا زاخارووا گفت»: a name closing the description.
+        """«سخنگوی وزارت نیرو سارا کاظمی گفت»: a name closing the description.
         A name right after the role word is its complement instead («مشاور اوباما»)."""
         first_word_start = None
         for word in islice(_WORD.finditer(self.text, start, end), APPOSITION_WINDOW):
@@ -428,7 +428,7 @@ class _FieldReader:
         return resolved or self._last_speaker(pos, None)
 
     def _introduced_as(self, words: tuple[str, ...], pos: int) -> Entity | None:
-        """The person introduced with this description («نادر قاضی‌پور نماینده مردم ارومیه»):
+        """The person introduced with this description («کاوه نیک‌نام نماینده مردم کرمان»):
         the latest before pos, else the first after it (a lead that describes before naming)."""
         if self._appositions is None:
             self._appositions = []
@@ -480,7 +480,7 @@ class _FieldReader:
 
     def _nearest_speaker_mention_before(self, pos: int) -> Entity | None:
         """The noun «که» attaches to: the closest person within a short noun phrase
-        («بلینکن، وزیر خارجه آمریکا که ...»), else the closest person or organization."""
+        («کاظمی، وزیر نیرو که ...»), else the closest person or organization."""
         sentence_start = self._sentence(pos)[0]
         i = bisect.bisect_left(self.mention_starts, pos) - 1
         closest = None
