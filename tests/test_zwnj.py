@@ -2,6 +2,8 @@
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from streams.core.zwnj import ZWNJ, ZwnjRestorer, restore_zwnj
 
@@ -78,3 +80,56 @@ def test_long_text_runs_in_linear_time():
     restore_zwnj(big)
     per_char_big = (time.perf_counter() - started) / len(big)
     assert per_char_big < per_char_small * 5 + 1e-6
+
+
+def test_clitic_stands_apart_only_after_h_or_yeh(toy):
+    assert toy.restore_word("خانهای") == f"خانه{Z}ای"
+    assert toy.restore_word("درختای") == "درختای"  # «ای» is a known piece, but not after «ت»
+
+
+def test_corpus_spelling_with_a_misplaced_clitic_zwnj_is_ignored():
+    restorer = ZwnjRestorer({f"کتاب{Z}شان": 9, "کتابشان": 1, f"نامه{Z}شان": 3, "کتاب": 20, "نامه": 20})
+    assert restorer.restore_word("کتابشان") == "کتابشان"
+    assert restorer.restore_word("نامهشان") == f"نامه{Z}شان"
+
+
+def test_plural_and_superlative_split_off_even_unknown_stems(toy):
+    assert toy.restore_word("زرتشتها") == f"زرتشت{Z}ها"
+    assert toy.restore_word("ناشناسترین") == f"ناشناس{Z}ترین"
+    assert toy.restore_word("بیرنگهای") == f"بی{Z}رنگ{Z}های"  # the stem gets its own ZWNJ
+
+
+def test_clitic_after_h_needs_a_known_stem(toy):
+    assert toy.restore_word("خانهام") == f"خانه{Z}ام"
+    assert toy.restore_word("لوتهام") == "لوتهام"  # unknown «لوته»: more likely a name
+
+
+def test_the_more_frequent_stem_decides_between_readings():
+    # «خانه»+«ای» against «خان»+«های»
+    assert ZwnjRestorer({"خانه": 50, "خان": 5}).restore_word("خانهای") == f"خانه{Z}ای"
+    assert ZwnjRestorer({"خانه": 5, "خان": 50}).restore_word("خانهای") == f"خان{Z}های"
+
+
+def test_invisible_zwnj_after_a_non_joining_letter_is_dropped_from_corpus_spellings():
+    restorer = ZwnjRestorer({f"رفت{Z}و{Z}آمد": 5, "رفت": 10, "آمد": 10})
+    assert restorer.restore_word("رفتوآمد") == f"رفت{Z}وآمد"
+
+
+def test_unknown_run_splits_more_readily_after_a_final_h():
+    counts = {"کوچه": 30, "باغ": 30, "کوچک": 30, f"گل{Z}باغ": 2, "گل": 30}
+    plain = ZwnjRestorer(counts, unknown_cost=0.0)
+    favoured = ZwnjRestorer(counts, unknown_cost=0.0, split_after_h=4.0)
+    assert plain.restore_word("کوچهباغ") == "کوچهباغ"
+    assert favoured.restore_word("کوچهباغ") == f"کوچه{Z}باغ"
+    assert favoured.restore_word("کوچکباغ") == "کوچکباغ"  # no bonus after «ک»
+
+
+persian_runs = st.text(alphabet="ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهیآ \u200c", max_size=60)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.one_of(persian_runs, st.text(max_size=60)))
+def test_restoration_only_inserts_zwnj_and_is_stable(text):
+    restored = restore_zwnj(text)
+    assert restored.replace(Z, "") == text.replace(Z, "")
+    assert restore_zwnj(restored) == restored

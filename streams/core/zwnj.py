@@ -1,14 +1,19 @@
 """Put back the zero-width non-joiner (ZWNJ, U+200C) that scraped Persian text lost.
 
 Scrapers often drop ZWNJ, gluing «بی‌اساس» into «بیاساس» and «تنش‌ها» into «تنشها».
-Each glued run of letters is repaired in two steps:
+Each glued run of letters is repaired in three steps:
 
 1. Spelling memory: every spelling seen in a corpus of well-kept text (plus hazm's
    lexicon and verb conjugations) is keyed by its letters without ZWNJ; a run whose
    key is known gets the most frequent spelling.
-2. Segmentation: an unknown run is split into known pieces (stems, prefixes such as
-   «می»/«بی», suffixes such as «ها»/«ای»/«ترین», which the corpus shows as
-   ZWNJ-separated pieces) by the most probable split under a piece unigram model.
+2. Inflection: an unknown run ending in a plural or superlative («...ها», «...ترین»), or
+   in a clitic after a known stem ending in «ه» («...ه‌ای»), is split there, as standard
+   orthography does, and its stem is restored on its own.
+3. Segmentation: any other unknown run is split into known pieces (stems, prefixes such
+   as «می»/«بی», suffixes the corpus shows as ZWNJ-separated pieces) by the most probable
+   split under a piece unigram model, leaning towards splits after a final «ه» or «ی».
+
+Throughout, a clitic («ای», «اش», «شان» ...) stands apart only after «ه» or «ی».
 
 The counts come from streams/core/data/zwnj/forms.tsv, a list of spellings with
 corpus counts (see `python -m streams.core.zwnj --help` for how it is built).
