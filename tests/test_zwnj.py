@@ -104,6 +104,11 @@ def test_clitic_after_h_needs_a_known_stem(toy):
     assert toy.restore_word("لوتهام") == "لوتهام"  # unknown «لوته»: more likely a name
 
 
+def test_plural_perfect_splits_after_an_unknown_participle(toy):
+    assert toy.restore_word("برنچیدهاند") == f"برنچیده{Z}اند"
+    assert toy.restore_word("نکاشتهایم") == f"نکاشته{Z}ایم"  # not «نکاشت»+«هایم»
+
+
 def test_the_more_frequent_stem_decides_between_readings():
     # «خانه»+«ای» against «خان»+«های»
     assert ZwnjRestorer({"خانه": 50, "خان": 5}).restore_word("خانهای") == f"خانه{Z}ای"

@@ -59,6 +59,10 @@ _INVISIBLE_ZWNJ = re.compile(f"(?<=[{''.join(sorted(NON_JOINING))}])\u200c")
 # in «ه» (unknown names end in «...هام» or «...های» by chance far more often).
 PLURAL_ENDINGS = ("ها", "های", "هایی", "هایم", "هایت", "هایش", "هایمان", "هایتان", "هایشان", "هاست", "ترین")
 CLITIC_ENDINGS = ("ای", "ایی", "ام", "ات", "اش", "اند", "ایم", "اید", "است")
+# A plural perfect («رفته‌اند», «نوشته‌ایم») is recognised by its participle ending even when
+# the stem is unknown (prefixed and negated verbs mostly are).
+PERFECT_ENDINGS = ("اند", "ایم", "اید")
+PARTICIPLE_ENDS = ("ده", "ته")
 
 MIN_PIECE = 2
 MAX_PIECE = 16
@@ -185,17 +189,18 @@ class ZwnjRestorer:
 
     def _split_inflection(self, run: str) -> tuple[str, str] | None:
         """(stem, ending) of a run that ends in an inflection; the most frequent stem wins
-        («سامانه»+«ای» over «سامان»+«های»), then the longest ending."""
+        («سامانه»+«ای» over «سامان»+«های»), then a perfect verb, then the longest ending."""
         candidates = []
         for ending in PLURAL_ENDINGS + CLITIC_ENDINGS:
             stem = run[:-len(ending)]
             if len(stem) < MIN_PIECE or not run.endswith(ending):
                 continue
             stem_score = self.spelling_score.get(stem, 0.0)
-            if ending in CLITIC_ENDINGS and not (stem_score and stem[-1] == "ه"):
+            perfect = ending in PERFECT_ENDINGS and stem.endswith(PARTICIPLE_ENDS)
+            if ending in CLITIC_ENDINGS and not (stem_score and stem[-1] == "ه") and not perfect:
                 continue
-            candidates.append((stem_score, len(ending), stem, ending))
-        return max(candidates)[2:] if candidates else None
+            candidates.append((stem_score, perfect, len(ending), stem, ending))
+        return max(candidates)[3:] if candidates else None
 
     def _segment(self, run: str, whole_logp: float, split_bonus: Mapping[str, float]) -> list[str] | None:
         """Most probable split of run into two or more known pieces (Viterbi), if it beats
