@@ -62,6 +62,7 @@ CLITIC_ENDINGS = ("ای", "ایی", "ام", "ات", "اش", "اند", "ایم", 
 # A plural perfect («رفته‌اند», «نوشته‌ایم») is recognised by its participle ending even when
 # the stem is unknown (prefixed and negated verbs mostly are).
 PERFECT_ENDINGS = ("اند", "ایم", "اید")
+INFLECTION_ENDINGS = PLURAL_ENDINGS + CLITIC_ENDINGS
 PARTICIPLE_ENDS = ("ده", "ته")
 
 MIN_PIECE = 2
@@ -191,10 +192,12 @@ class ZwnjRestorer:
         """(stem, ending) of a run that ends in an inflection; the most frequent stem wins
         («سامانه»+«ای» over «سامان»+«های»), then a perfect verb, then the longest ending."""
         candidates = []
-        for ending in PLURAL_ENDINGS + CLITIC_ENDINGS:
-            stem = run[:-len(ending)]
-            if len(stem) < MIN_PIECE or not run.endswith(ending):
+        if not run.endswith(INFLECTION_ENDINGS):
+            return None
+        for ending in INFLECTION_ENDINGS:
+            if not run.endswith(ending) or len(run) - len(ending) < MIN_PIECE:
                 continue
+            stem = run[:-len(ending)]
             stem_score = self.spelling_score.get(stem, 0.0)
             perfect = ending in PERFECT_ENDINGS and stem.endswith(PARTICIPLE_ENDS)
             if ending in CLITIC_ENDINGS and not (stem_score and stem[-1] == "ه") and not perfect:
@@ -215,10 +218,11 @@ class ZwnjRestorer:
             for start in range(max(MIN_PIECE, end - MAX_PIECE), end - MIN_PIECE + 1):
                 piece = run[start:end]
                 logp = self.later_logp.get(piece)
-                if logp is None or best[start][0] == -math.inf or not _may_split(run[:start], piece):
+                if logp is None or best[start][0] == -math.inf or (
+                        piece in CLITICS and not _may_split(run[:start], piece)):
                     continue
                 score = best[start][0] + logp
-                if start - best[start][1] > MIN_PIECE:
+                if split_bonus and start - best[start][1] > MIN_PIECE:
                     score += split_bonus.get(run[start - 1], 0.0)
                 if score > best[end][0]:
                     best[end] = (score, start)
