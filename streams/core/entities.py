@@ -18,7 +18,8 @@ from .model import FIELDS, Entity, Mention
 from .ner import gazetteers
 from .ner.forms import fold
 from .ner.tagging import default_tagger
-from .segment import Token, sentence_spans, tokenize
+from .segment import _TOKEN as TOKEN
+from .segment import sentence_spans
 
 TYPES = ("PER", "ORG", "LOC")
 OPENING, CLOSING = "(", ")"
@@ -50,7 +51,7 @@ class _Span:
 @dataclass
 class _Sentence:
     field: str
-    tokens: list[Token]
+    tokens: list[tuple[int, int]]  # (start, end) of each token in the field
     folded: list[str]
 
 
@@ -58,10 +59,16 @@ def _sentences(fields: dict[str, str]) -> list[_Sentence]:
     sentences = []
     for field in FIELDS:
         text = fields.get(field) or ""
-        for start, end in sentence_spans(text):
-            tokens = [Token(t.text, t.start + start, t.end + start) for t in tokenize(text[start:end])]
-            if tokens:
-                sentences.append(_Sentence(field, tokens, [fold(t.text) for t in tokens]))
+        # segment.tokenize's tokens, as bare offsets: building a Token per word costs more
+        # than this whole stage may spend on tokenizing.
+        offsets, n = [m.span() for m in TOKEN.finditer(text)], 0
+        for _, end in sentence_spans(text):
+            first = n
+            while n < len(offsets) and offsets[n][0] < end:
+                n += 1
+            if n > first:
+                spans = offsets[first:n]
+                sentences.append(_Sentence(field, spans, [fold(text[a:b]) for a, b in spans]))
     return sentences
 
 
@@ -105,7 +112,7 @@ def _is_name_word(word: str) -> bool:
 
 def _unambiguous_names(words: list[str]) -> list[tuple[int, int, str]]:
     """Gazetteer names of one kind only: «فارس» (province and news agency) is left to the CRF."""
-    spans = gazetteers.find_spans(words)
+    spans = gazetteers.find_spans(tuple(words))
     counts = Counter((i, j) for i, j, _ in spans)
     return [(i, j, kind) for i, j, kind in spans if counts[i, j] == 1]
 
@@ -148,10 +155,10 @@ def _repair(words: list[str], i: int, j: int, kind: str) -> list[tuple[int, int,
 
 def _sentence_spans(sentence: _Sentence, tags: list[str]) -> list[_Span]:
     words = sentence.folded
-    found = [(a, b, kind, True) for i, j, kind in _iob_spans(tags) if kind in TYPES
-             for a, b, kind in _repair(words, i, j, kind)]
+    tagged = [(i, j, kind) for i, j, kind in _iob_spans(tags) if kind in TYPES]
+    found = [(a, b, kind, True) for i, j, kind in tagged for a, b, kind in _repair(words, i, j, kind)]
     taken = {t for i, j, _, _ in found for t in range(i, j)}
-    for i, j, kind in _iob_spans(tags):
+    for i, j, kind in tagged:
         if kind == "ORG":  # «سفارت ایران»: the place is an entity of its own
             found += [(i + a, i + b, "LOC", False) for a, b, k in _unambiguous_names(words[i:j])
                       if k == "LOC" and (a, b) != (0, j - i)]
@@ -161,7 +168,7 @@ def _sentence_spans(sentence: _Sentence, tags: list[str]) -> list[_Span]:
         if not taken.intersection(range(i, j)) and (j - i > 1 or single_ok):
             found.append((i, j, kind, False))
             taken.update(range(i, j))
-    return [_Span(sentence.field, sentence.tokens[i].start, sentence.tokens[j - 1].end,
+    return [_Span(sentence.field, sentence.tokens[i][0], sentence.tokens[j - 1][1],
                   kind, tuple(words[i:j]), tagged) for i, j, kind, tagged in found]
 
 
@@ -206,8 +213,8 @@ def _acronyms(sentences: list[_Sentence], spans: list[_Span]) -> dict[str, str]:
     for sentence in sentences:
         tokens, folded = sentence.tokens, sentence.folded
         for n in range(1, len(tokens) - 2):
-            if tokens[n].text == OPENING and tokens[n + 2].text == CLOSING and _is_word(folded[n + 1]):
-                named = ends.get((sentence.field, tokens[n - 1].end))
+            if folded[n] == OPENING and folded[n + 2] == CLOSING and _is_word(folded[n + 1]):
+                named = ends.get((sentence.field, tokens[n - 1][1]))
                 if named:
                     declared[folded[n + 1]] = named.key
     return declared
@@ -226,22 +233,20 @@ def _consolidate(sentences: list[_Sentence], spans: list[_Span]) -> list[_Group]
     parent = {}
     for key in longest_first:
         full = acronyms.get(key) or claimed.get(key)
-        if full in groups and full != key and (key in acronyms or groups[full].kind == groups[key].kind):
+        # A parent has strictly more words than its child, so following parents always ends.
+        if (full in groups and len(groups[full].words) > len(groups[key].words)
+                and (key in acronyms or groups[full].kind == groups[key].kind)):
             parent[key] = full
     merged: dict[str, _Group] = {}
-    # A parent always has more words than its child, so it is placed before the child is.
     for key in longest_first:
         root = key
         while root in parent:
             root = parent[root]
-        if root == key:
-            merged[key] = groups[key]
-        else:
-            merged[root].absorb(groups[key])
+        merged.setdefault(root, _Group()).absorb(groups[key])
     return list(merged.values())
 
 
-def _add_repeated_mentions(sentences: list[_Sentence], groups: list[_Group]) -> None:
+def _add_repeated_mentions(fields: dict[str, str], sentences: list[_Sentence], groups: list[_Group]) -> None:
     """Occurrences of an already recognised name that the tagger left untagged."""
     names: dict[str, list[tuple[tuple[str, ...], _Group]]] = {}
     for group in groups:
@@ -250,17 +255,21 @@ def _add_repeated_mentions(sentences: list[_Sentence], groups: list[_Group]) -> 
                 names.setdefault(words[0], []).append((words, group))
     for candidates in names.values():
         candidates.sort(key=lambda c: -len(c[0]))
+    # One mark per character already inside a mention: a linear-time overlap test.
+    marked = {field: bytearray(len(text)) for field, text in fields.items()}
+    for group in groups:
+        for span in group.spans:
+            marked[span.field][span.start:span.end] = b"\1" * (span.end - span.start)
     for sentence in sentences:
-        taken = {(s.start, s.end) for g in groups for s in g.spans if s.field == sentence.field}
-        covered = {i for i, t in enumerate(sentence.tokens)
-                   if any(a <= t.start < b for a, b in taken)}
+        mask = marked[sentence.field]
+        covered = {i for i, (start, _) in enumerate(sentence.tokens) if mask[start]}
         i = 0
         while i < len(sentence.folded):
             step = 1
             for words, group in names.get(sentence.folded[i], ()):
                 j = i + len(words)
                 if tuple(sentence.folded[i:j]) == words and not covered.intersection(range(i, j)):
-                    group.add(_Span(sentence.field, sentence.tokens[i].start, sentence.tokens[j - 1].end,
+                    group.add(_Span(sentence.field, sentence.tokens[i][0], sentence.tokens[j - 1][1],
                                     group.kind, words))
                     step = len(words)
                     break
@@ -279,11 +288,11 @@ def find_entities(fields: dict[str, str]) -> list[Entity]:
     """Entities of an article from its normalized fields ({"title": ..., "body": ...})."""
     fields = {field: fields.get(field) or "" for field in FIELDS}
     sentences = _sentences(fields)
-    tags = default_tagger().tag_sentences([[t.text for t in s.tokens] for s in sentences])
+    tags = default_tagger().tag_folded([s.folded for s in sentences])
     spans = [span for sentence, sentence_tags in zip(sentences, tags)
              for span in _sentence_spans(sentence, sentence_tags)]
     groups = _consolidate(sentences, spans)
-    _add_repeated_mentions(sentences, groups)
+    _add_repeated_mentions(fields, sentences, groups)
     entities = [_entity(group, fields) for group in groups]
     entities.sort(key=lambda e: (FIELDS.index(e.mentions[0].field), e.mentions[0].start))
     return entities

@@ -58,7 +58,7 @@ def word_properties(folded: str, clusters: dict[str, tuple[str, ...]]) -> dict[i
 def position_attributes(folded: list[str]) -> list[list[str]]:
     """Attributes of each position that depend on more than one word."""
     attrs = [[] for _ in folded]
-    for start, end, kind in gazetteers.find_spans(folded):
+    for start, end, kind in gazetteers.find_spans(tuple(folded)):
         attrs[start].append(f"span=B-{kind}")
         for i in range(start + 1, end):
             attrs[i].append(f"span=I-{kind}")

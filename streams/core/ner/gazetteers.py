@@ -127,7 +127,8 @@ def word_classes(folded: str) -> frozenset[str]:
     return _word_table().get(folded, frozenset())
 
 
-def find_spans(folded: list[str]) -> list[tuple[int, int, str]]:
+@lru_cache(maxsize=4096)  # the tagger and the entity rules look up the same sentences
+def find_spans(folded: tuple[str, ...]) -> list[tuple[int, int, str]]:
     """Gazetteer names in a folded token list as (start, end, kind), longest match first.
 
     A name listed under both kinds ("فارس" is a province and a news agency) yields both.
