@@ -18,10 +18,10 @@ _FOLD = str.maketrans({
     **{chr(0x0660 + i): "0" for i in range(10)},
     **{str(i): "0" for i in range(10)},
 })
-_MARKS = re.compile("[\u064b-\u065f\u0670]")
+MARKS = re.compile("[\u064b-\u065f\u0670]")
 
 
 @lru_cache(maxsize=200_000)
 def fold(word: str) -> str:
     # NFKC turns the Arabic presentation forms some old pages use ("ﺟﺎﻣﻌﻪ") into letters.
-    return _MARKS.sub("", unicodedata.normalize("NFKC", word)).translate(_FOLD).lower()
+    return MARKS.sub("", unicodedata.normalize("NFKC", word)).translate(_FOLD).lower()

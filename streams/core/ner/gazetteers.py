@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..segment import tokenize
-from .forms import ZWNJ, fold
+from .forms import MARKS, ZWNJ, fold
 
 DATA = Path(__file__).with_name("data")
 PLACE_FILES = ("cldr_places.txt", "curated_places.txt")
@@ -81,6 +81,7 @@ def _read_names(filename: str) -> list[str]:
 def _folded_token_variants(name: str) -> set[tuple[str, ...]]:
     """A name as folded tokens, both with its ZWNJs and with them typed as spaces."""
     variants = set()
+    name = MARKS.sub("", name)  # the tokenizer would split «کرهٔ» at its hamza
     for text in (name, name.replace(ZWNJ, " ")):
         tokens = tuple(fold(t.text) for t in tokenize(text))
         if 0 < len(tokens) <= LONGEST_NAME:

@@ -30,8 +30,9 @@ def build_places(out: Path = DATA / "cldr_places.txt") -> int:
     from babel import Locale  # only needed to rebuild this file
 
     locale = Locale("fa")
-    # Region "001" is the whole world («جهان»), a plain noun in news text, not a place name.
-    names = {name for code, name in locale.territories.items() if code != "001"}
+    # "001" is the whole world («جهان»), a plain noun in news text; the UN, the EU and the
+    # eurozone are organizations or currency areas, not places.
+    names = {name for code, name in locale.territories.items() if code not in {"001", "UN", "EU", "EZ"}}
     names |= {zone["city"] for zone in locale.time_zones.values() if zone.get("city")}
     names = sorted(n for n in names if "،" not in n)
     header = "# Generated from Unicode CLDR (Babel) Persian territory and time-zone city names.\n"

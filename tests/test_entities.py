@@ -1,0 +1,141 @@
+"""Entities stage: tagging, rules and consolidation over invented articles."""
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from streams.core.entities import find_entities
+from streams.core.model import Entity
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+GOLD = SHARED / "eval" / "dev"
+
+
+def _by_name(entities: list[Entity]) -> dict[str, Entity]:
+    return {e.text: e for e in entities}
+
+
+def _mention_texts(fields, entity):
+    return [fields[m.field][m.start:m.end] for m in entity.mentions]
+
+
+def test_a_lone_surname_joins_the_full_name_across_title_and_body():
+    fields = {"title": "سفر کریمی به مشهد",
+              "body": "سارا کریمی سخنگوی وزارت نیرو امروز در تهران گفت: برق روستاها وصل می‌شود.\n\n"
+                      "کریمی افزود: کار تا پایان سال تمام می‌شود."}
+    entities = _by_name(find_entities(fields))
+    person = entities["سارا کریمی"]
+    assert person.type == "PER"
+    assert _mention_texts(fields, person) == ["کریمی", "سارا کریمی", "کریمی"]
+    assert [m.field for m in person.mentions] == ["title", "body", "body"]
+    assert entities["تهران"].type == "LOC"
+    assert entities["وزارت نیرو"].type == "ORG"
+    assert not any(e.text == "کریمی" for e in entities.values())
+
+
+def test_letter_variants_are_one_entity_under_the_fullest_name():
+    fields = {"title": "", "body": "علي احمدی در کرمان سخن گفت. علی احمدی سپس به يزد رفت."}
+    people = [e for e in find_entities(fields) if e.type == "PER"]
+    assert len(people) == 1
+    assert len(people[0].mentions) == 2
+
+
+def test_an_acronym_declared_in_parentheses_is_the_same_organization():
+    fields = {"title": "", "body": "سازمان بهداشت جهانی (WHO) گزارشی داد. به گفته کارشناسان، WHO از این طرح حمایت کرد."}
+    entities = _by_name(find_entities(fields))
+    who = entities["سازمان بهداشت جهانی"]
+    assert who.type == "ORG"
+    assert _mention_texts(fields, who) == ["سازمان بهداشت جهانی", "WHO", "WHO"]
+    assert "WHO" not in entities
+
+
+def test_a_compass_word_is_not_part_of_a_place():
+    fields = {"title": "", "body": "سیل دیروز به روستاهای شمال اصفهان رسید."}
+    places = [e.text for e in find_entities(fields) if e.type == "LOC"]
+    assert places == ["اصفهان"]
+
+
+def test_an_office_before_a_country_is_not_an_organization():
+    fields = {"title": "", "body": "وزیر خارجه آلمان دیروز با همتای خود دیدار کرد."}
+    entities = find_entities(fields)
+    assert [(e.text, e.type) for e in entities] == [("آلمان", "LOC")]
+
+
+def test_offsets_point_at_the_mentions():
+    fields = {"title": "دیدار در پکن", "body": "به گزارش خبرگزاری ایسنا، هیئتی از ژاپن به پکن رفت."}
+    for entity in find_entities(fields):
+        for mention in entity.mentions:
+            assert fields[mention.field][mention.start:mention.end].strip() == fields[mention.field][mention.start:mention.end]
+            assert mention.end > mention.start
+
+
+@pytest.mark.parametrize("body", ["", "   ", "!!!؟؟...،،", "\u200c\u200b\u200d" * 50, "<p><b></b></p>&nbsp;",
+                                  "Tehran Times گزارش داد IAEA و OPEC", "\n\n\n"])
+def test_odd_input_gives_a_list_and_never_raises(body):
+    entities = find_entities({"title": body, "body": body})
+    assert isinstance(entities, list)
+    for entity in entities:
+        assert entity.type in ("PER", "ORG", "LOC") and entity.mentions
+
+
+def test_missing_or_none_fields_are_empty():
+    assert find_entities({}) == []
+    assert find_entities({"title": None, "body": None}) == []
+
+
+def test_time_grows_linearly_with_body_size():
+    paragraph = "رضا موسوی رئیس سازمان هواپیمایی در تهران گفت پروازهای مشهد از فردا برقرار است. " * 20
+
+    def seconds(times):
+        started = time.perf_counter()
+        find_entities({"title": "", "body": paragraph * times})
+        return time.perf_counter() - started
+
+    seconds(1)
+    small, large = seconds(10), seconds(100)
+    assert large < 25 * small + 0.5
+
+
+def test_a_five_megabyte_body_without_sentence_ends_is_handled():
+    body = ("کار در اصفهان ادامه دارد و " * 200_000)[:5_000_000]
+    started = time.perf_counter()
+    entities = find_entities({"title": "", "body": body})
+    assert time.perf_counter() - started < 60
+    assert any(e.text == "اصفهان" for e in entities)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ابپتسجکگلمنوهیيكآ ‌،.:«»()ًٌ0123456789۱۲abcXYZ\n\u200b<>&")), max_size=300),
+       st.text(max_size=100))
+def test_fuzz_find_entities_never_raises_and_offsets_stay_inside(body, title):
+    fields = {"title": title, "body": body}
+    for entity in find_entities(fields):
+        assert entity.text
+        for m in entity.mentions:
+            assert 0 <= m.start < m.end <= len(fields[m.field])
+
+
+@pytest.mark.skipif(not GOLD.exists(), reason="needs the shared gold articles")
+def test_dev_articles_typed_entity_f1(tmp_path):
+    from streams.core.normalize import normalize_article
+
+    scorer = SHARED / "eval" / "score.py"
+    raw = tmp_path / "raw.jsonl"
+    subprocess.run([sys.executable, str(scorer), "make-input", str(GOLD), "-o", str(raw)], check=True,
+                   capture_output=True)
+    pred = tmp_path / "pred.jsonl"
+    with open(pred, "w", encoding="utf-8") as out:
+        for line in raw.read_text(encoding="utf-8").splitlines():
+            article = json.loads(line)
+            text = normalize_article(article["title"], article["body"])
+            entities = find_entities({"title": text.title, "body": text.body})
+            out.write(json.dumps({"id": article["id"], "title": text.title, "body": text.body,
+                                  "entities": [e.to_dict() for e in entities]}, ensure_ascii=False) + "\n")
+    result = subprocess.run([sys.executable, str(scorer), "entities", str(GOLD), str(pred)],
+                            capture_output=True, text=True, check=True)
+    assert json.loads(result.stdout)["entities_typed"]["f1"] >= 0.85
