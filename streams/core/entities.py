@@ -29,6 +29,7 @@ DIRECTIONS = frozenset(fold(w) for w in "شمال جنوب شرق غرب مرک�
 GOVERNMENT_HEADS = frozenset(fold(w) for w in "دولت کابینه حکومت رژیم".split())
 BRACKETS = frozenset('«»"()[]{}“”')
 NAME_CLASSES = frozenset({"first", "place-name", "org-name"})
+NOT_PERSONAL = frozenset({"place-name", "org-name", "orghead", "placehead"})
 # The world is no named place, though PEYMA tags «جهان» as one.
 NOT_NAMES = frozenset(fold(w) for w in "جهان دنیا عالم".split())
 MIN_REPEATED_NAME = 3  # letters; shorter names are too often plain words to look for again
@@ -110,6 +111,14 @@ def _is_name_word(word: str) -> bool:
     return bool(_classes(word) & NAME_CLASSES)
 
 
+def _looks_personal(words: list[str]) -> bool:
+    """A first name, or no everyday word, name or head word (a foreign name), as opposed
+    to «وحدت ملی» or «جمهوری اسلامی ایران»."""
+    if "first" in _classes(words[0]):
+        return True
+    return not any(gazetteers.is_common_word(w) or _classes(w) & NOT_PERSONAL for w in words)
+
+
 def _unambiguous_names(words: list[str]) -> list[tuple[int, int, str]]:
     """Gazetteer names of one kind only: «فارس» (province and news agency) is left to the CRF."""
     spans = gazetteers.find_spans(tuple(words))
@@ -131,8 +140,8 @@ def _repair(words: list[str], i: int, j: int, kind: str) -> list[tuple[int, int,
     """The names inside one span the CRF proposed (none, one or several)."""
     if kind == "ORG" and i and "title" in _classes(words[i - 1]) and "orghead" not in _classes(words[i]):
         return []  # «وزیر [خارجه آمریکا]» describes a person's office, it names no organization
-    if kind == "ORG" and words[i] in GOVERNMENT_HEADS and j - i > 2 and "first" in _classes(words[i + 1]):
-        return _repair(words, i + 1, j, "PER")  # «دولت دونالد ترامپ»
+    if kind == "ORG" and words[i] in GOVERNMENT_HEADS and j - i > 2 and _looks_personal(words[i + 1:j]):
+        return _repair(words, i + 1, j, "PER")  # «دولت دونالد ترامپ» is a person's administration
     pieces, start = [], i
     for n in range(i, j + 1):
         if n == j or words[n] in BRACKETS:  # quotes and brackets end a name
