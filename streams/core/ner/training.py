@@ -59,7 +59,8 @@ def evaluate(tagger: CrfTagger, corpus_path) -> dict:
 def train(corpus_path, model_path, dev_path=None, keep_other_types: bool = False, **hyperparams) -> dict:
     """Train on a corpus of "token|TAG" sentences and write the model to model_path.
 
-    hyperparams go to crfsuite's L-BFGS trainer (c1, c2, max_iterations, feature.minfreq ...);
+    hyperparams go to crfsuite's L-BFGS trainer (c1, c2, max_iterations, feature__minfreq for
+    feature.minfreq ...);
     L1 (c1) prunes the attributes that do not help, which keeps the shipped model small.
     keep_other_types trains PEYMA's DAT/TIM/MON/PCT as their own labels (tagging reads them as O).
     """
