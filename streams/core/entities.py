@@ -2,7 +2,7 @@
 
 1. The CRF (streams.core.ner) tags every sentence of the title and body.
 2. Rules on top: gazetteer names the CRF missed are added, and a place named inside an
-   organization's name («سفارت ایران») is an entity of its own too.
+   organization's name («سفارت ژاپن») is an entity of its own too.
 3. Consolidation: mentions that name the same thing become one Entity whose text is the
    fullest form seen. Spelling variants (ي/ی, ك/ک, آ/ا, ZWNJ or space) share a key; a lone
    surname joins the full name it ends; a short organization name joins the long one it
@@ -94,9 +94,9 @@ def _classes(word: str) -> frozenset[str]:
 
 
 def _trim(words: list[str], i: int, j: int, kind: str) -> tuple[int, int]:
-    """Narrow a span to its name: no function words or honorifics at its edges («خانه
-    آیت‌الله» before a name), none before a person either, no compass word before a place
-    («شمال تهران» names Tehran), no everyday word ending a person's name."""
+    """Narrow a span to its name: no function words or honorifics at its edges («دفتر
+    دکتر» before a name), none before a person either, no compass word before a place
+    («جنوب کرمان» names Kerman), no everyday word ending a person's name."""
     while i < j and (words[i] in EDGE_WORDS or (kind == "PER" and "title" in _classes(words[i]))
                      or (kind == "LOC" and words[i] in DIRECTIONS and j - i > 1)):
         i += 1
@@ -113,21 +113,21 @@ def _is_name_word(word: str) -> bool:
 
 def _looks_personal(words: list[str]) -> bool:
     """A first name, or no everyday word, name or head word (a foreign name), as opposed
-    to «وحدت ملی» or «جمهوری اسلامی ایران»."""
+    to «امید ملی» or «جمهوری اسلامی پاکستان»."""
     if "first" in _classes(words[0]):
         return True
     return not any(gazetteers.is_common_word(w) or _classes(w) & NOT_PERSONAL for w in words)
 
 
 def _unambiguous_names(words: list[str]) -> list[tuple[int, int, str]]:
-    """Gazetteer names of one kind only: «فارس» (province and news agency) is left to the CRF."""
+    """Gazetteer names of one kind only: «مهر» (a month and a news agency) is left to the CRF."""
     spans = gazetteers.find_spans(tuple(words))
     counts = Counter((i, j) for i, j, _ in spans)
     return [(i, j, kind) for i, j, kind in spans if counts[i, j] == 1]
 
 
 def _coordinated(words: list[str], i: int, j: int, kind: str) -> list[tuple[int, int, str]]:
-    """«فتح و حماس» as two names when a side of the «و» is a known name and the whole is not."""
+    """«ناتو و یونیسف» as two names when a side of the «و» is a known name and the whole is not."""
     known = {(a + i, b + i): k for a, b, k in _unambiguous_names(words[i:j])}
     if (i, j) not in known:
         for n in range(i + 1, j - 1):
@@ -139,9 +139,9 @@ def _coordinated(words: list[str], i: int, j: int, kind: str) -> list[tuple[int,
 def _repair(words: list[str], i: int, j: int, kind: str) -> list[tuple[int, int, str]]:
     """The names inside one span the CRF proposed (none, one or several)."""
     if kind == "ORG" and i and "title" in _classes(words[i - 1]) and "orghead" not in _classes(words[i]):
-        return []  # «وزیر [خارجه آمریکا]» describes a person's office, it names no organization
+        return []  # «وزیر [خارجه کانادا]» describes a person's office, it names no organization
     if kind == "ORG" and words[i] in GOVERNMENT_HEADS and j - i > 2 and _looks_personal(words[i + 1:j]):
-        return _repair(words, i + 1, j, "PER")  # «دولت دونالد ترامپ» is a person's administration
+        return _repair(words, i + 1, j, "PER")  # «دولت جیمز مونرو» is a person's administration
     pieces, start = [], i
     for n in range(i, j + 1):
         if n == j or words[n] in BRACKETS:  # quotes and brackets end a name
@@ -157,7 +157,7 @@ def _repair(words: list[str], i: int, j: int, kind: str) -> list[tuple[int, int,
             continue  # a generic noun («شبکه») is not a name
         if b - a == 1 and (words[a] in NOT_NAMES or (
                 gazetteers.is_common_word(words[a], top=500) and not _is_name_word(words[a]))):
-            continue  # nor is an everyday word alone («جمهوری», «خانه»)
+            continue  # nor is an everyday word alone («جمهوری», «خیابان»)
         repaired.append((a, b, piece_kind))
     return repaired
 
@@ -168,7 +168,7 @@ def _sentence_spans(sentence: _Sentence, tags: list[str]) -> list[_Span]:
     found = [(a, b, kind, True) for i, j, kind in tagged for a, b, kind in _repair(words, i, j, kind)]
     taken = {t for i, j, _, _ in found for t in range(i, j)}
     for i, j, kind in tagged:
-        if kind == "ORG":  # «سفارت ایران»: the place is an entity of its own
+        if kind == "ORG":  # «سفارت ژاپن»: the place is an entity of its own
             found += [(i + a, i + b, "LOC", False) for a, b, k in _unambiguous_names(words[i:j])
                       if k == "LOC" and (a, b) != (0, j - i)]
     for i, j, kind in _unambiguous_names(words):
@@ -206,11 +206,11 @@ class _Group:
 def _short_forms(words: tuple[str, ...], kind: str) -> list[tuple[str, ...]]:
     """Shorter names a writer uses for an entity once its full name is known."""
     if kind == "PER":
-        return [words[k:] for k in range(1, len(words))]  # «زاخارووا» for «ماریا زاخارووا»
+        return [words[k:] for k in range(1, len(words))]  # «کاظمی» for «نادر کاظمی»
     if kind == "ORG" and len(words) > 1:
-        forms = [words[:k] for k in range(2, len(words))]  # «شورای امنیت» for «شورای امنیت سازمان ملل»
+        forms = [words[:k] for k in range(2, len(words))]  # «شورای عالی» for «شورای عالی فضای مجازی»
         if "orghead" in gazetteers.word_classes(words[0]):
-            forms.append(words[1:])  # «فارس» for «خبرگزاری فارس»
+            forms.append(words[1:])  # «ایسنا» for «خبرگزاری ایسنا»
         return forms
     return []
 
