@@ -53,9 +53,11 @@ def worker(loglevel):
     from faust import Worker
 
     from .app import app
+    from .core.pipeline import warm_up
     from .kafka_io import ensure_topics
 
     run_on_kafka(ensure_topics())  # Faust would otherwise ignore source topics that do not exist yet
+    warm_up()
     Worker(app, loglevel=loglevel).execute_from_commandline()
 
 

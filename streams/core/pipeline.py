@@ -60,3 +60,8 @@ def extract(normalized: dict) -> dict:
 
 def enrich(article: dict) -> dict:
     return extract(normalize(article))
+
+
+def warm_up() -> None:
+    """Load the lexicons and models now: a worker pays that before its first event, not during it."""
+    enrich({"id": "warm-up", "title": "آزمایش", "body": "او گفت: «این یک آزمایش است.»"})
