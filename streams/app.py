@@ -20,6 +20,7 @@ from .contracts import Rejected
 from .stages import EXTRACT, NORMALIZE, Stage, quote_events
 
 log = logging.getLogger("khabar")
+DEAD_LETTER_EXCERPT_BYTES = 64 * 1024
 
 app = faust.App(
     settings.app_id,
@@ -31,7 +32,7 @@ app = faust.App(
     processing_guarantee="at_least_once",
     key_serializer="raw",
     value_serializer="raw",  # we decode ourselves, so undecodable bytes reach the dead-letter topic
-    producer_max_request_size=8 * 1024 * 1024,
+    producer_max_request_size=settings.max_message_bytes,
 )
 setup_prometheus_sensors(app, pattern="/metrics", name_prefix="faust")
 
@@ -60,8 +61,13 @@ def dead_letter_event(stage: str, rejected: Rejected, message, value: dict | Non
                    "offset": message.offset, "key": key},
         "timestamp": datetime.now(timezone.utc).isoformat(),
     }
-    if value is None:
-        event["value_base64"] = base64.b64encode(message.value or b"").decode("ascii")
+    original = message.value or b""
+    if len(original) > settings.max_message_bytes // 2:
+        # base64 of it would not fit in one message; the origin still points at the full original
+        event["value_base64"] = base64.b64encode(original[:DEAD_LETTER_EXCERPT_BYTES]).decode("ascii")
+        event["value_truncated"] = True
+    elif value is None:
+        event["value_base64"] = base64.b64encode(original).decode("ascii")
     else:
         event["value"] = value
     return event

@@ -21,6 +21,8 @@ class Settings:
     topic_partitions: int = 4
     topic_replication: int = 1
     max_body_chars: int = 500_000  # longer bodies are dead-lettered as too_large
+    # an enriched event repeats its body's quotes and grows past Kafka's 1 MB default: topics and producers allow this
+    max_message_bytes: int = 8 * 1024 * 1024
     state_dir: Path = REPO_ROOT / ".state"  # local broker's jars, data and logs
     kafka_port: int = 9092
     kafka_controller_port: int = 9093

@@ -15,8 +15,6 @@ from .config import Settings, settings
 from .contracts import Rejected
 from .readers import Item
 
-MAX_MESSAGE_BYTES = 8 * 1024 * 1024
-
 
 async def ensure_topics(config: Settings = settings) -> None:
     """Create Khabar's topics with the configured partitions and replication, if missing."""
@@ -24,7 +22,8 @@ async def ensure_topics(config: Settings = settings) -> None:
     try:
         await admin.start()
         existing = set(await admin.list_topics())
-        missing = [NewTopic(name, config.topic_partitions, config.topic_replication)
+        topic_config = {"max.message.bytes": str(config.max_message_bytes)}
+        missing = [NewTopic(name, config.topic_partitions, config.topic_replication, topic_configs=topic_config)
                    for name in config.topics if name not in existing]
         if missing:
             response = await admin.create_topics(missing)
@@ -52,7 +51,7 @@ async def publish(items: Iterable[Item], topic: str, config: Settings = settings
     report = PublishReport()
     await ensure_topics(config)
     producer = AIOKafkaProducer(bootstrap_servers=config.bootstrap_servers, acks="all",
-                                max_request_size=MAX_MESSAGE_BYTES, enable_idempotence=True)
+                                max_request_size=config.max_message_bytes, enable_idempotence=True)
     try:
         await producer.start()
         pending = []
@@ -68,7 +67,7 @@ async def publish(items: Iterable[Item], topic: str, config: Settings = settings
                 report.rejected.append((item.origin, rejected.error))
                 continue
             except MessageSizeTooLargeError:
-                report.rejected.append((item.origin, f"larger than {MAX_MESSAGE_BYTES:,} bytes, Kafka's limit here"))
+                report.rejected.append((item.origin, f"larger than KHABAR_MAX_MESSAGE_BYTES={config.max_message_bytes:,} bytes"))
                 continue
             report.sent += 1
             if progress:

@@ -1,11 +1,15 @@
 """The agents in Faust's test context: events in, the right topics out, bad events dead-lettered."""
 import asyncio
+import base64
+from types import SimpleNamespace
 from unittest.mock import AsyncMock
 
 import pytest
 
 from streams import app as worker
 from streams import contracts
+from streams.config import settings
+from streams.contracts import Rejected
 
 ARTICLE = {"id": "agent-1", "title": "سخنگوی دولت: جلسه فردا برگزار می‌شود",
            "body": "به گزارش خبرگزاری نمونه، سخنگوی دولت گفت: «جلسه هیئت دولت فردا برگزار می‌شود.»"}
@@ -75,3 +79,13 @@ def test_extract_agent_emits_enriched_article_and_one_event_per_quote(sent):
     quotes = values(sent["quotes_topic"])
     assert len(quotes) == len(enriched["quotes"])
     assert all(q["article_id"] == "agent-1" for q in quotes)
+
+
+def test_an_original_too_large_to_copy_is_excerpted_and_points_at_its_origin():
+    huge = SimpleNamespace(topic="raw", partition=1, offset=7, key=b"k",
+                           value=b"x" * (settings.max_message_bytes // 2 + 1))
+    letter = worker.dead_letter_event("normalize", Rejected("too_large", "body too large"), huge, None)
+    contracts.validate(contracts.DEAD_LETTER, letter)
+    assert letter["value_truncated"] is True
+    assert base64.b64decode(letter["value_base64"]) == huge.value[:worker.DEAD_LETTER_EXCERPT_BYTES]
+    assert letter["origin"] == {"topic": "raw", "partition": 1, "offset": 7, "key": "k"}
