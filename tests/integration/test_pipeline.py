@@ -72,7 +72,8 @@ def collect(config: Settings, topic: str, enough, deadline_s: float = DEADLINE_S
 
 def send_raw(config: Settings, key: bytes, *payloads: bytes) -> None:
     async def run():
-        producer = AIOKafkaProducer(bootstrap_servers=config.bootstrap_servers)
+        producer = AIOKafkaProducer(bootstrap_servers=config.bootstrap_servers,
+                                    max_request_size=config.max_message_bytes)
         await producer.start()
         try:
             for payload in payloads:
@@ -101,7 +102,9 @@ def test_scraped_article_comes_out_enriched_and_bad_events_are_dead_lettered(wor
 
     # the broken events share the seed's key, hence its partition: the seed comes after them
     malformed, invalid = b'{"title": "unterminated', orjson.dumps({"title": "no body here"})
-    send_raw(config, article["id"].encode(), malformed, invalid)
+    not_utf8 = b'{"title": "\xff\xfe", "body": "x"}'
+    huge = orjson.dumps({"title": "تیتر", "body": "خبر " * (config.max_body_chars // 4 + 1)})
+    send_raw(config, article["id"].encode(), malformed, invalid, not_utf8, huge)
     assert "sent 1 article(s)" in publish(env, scraped)
 
     [enriched] = collect(config, config.topic_enriched, lambda events: len(events) >= 1)
@@ -115,8 +118,9 @@ def test_scraped_article_comes_out_enriched_and_bad_events_are_dead_lettered(wor
     assert [(q["text"], q["speaker"]) for q in quotes] == [(q["text"], q["speaker"]) for q in enriched["quotes"]]
     assert {q["article_id"] for q in quotes} == {article["id"]}
 
-    dead = collect(config, config.topic_dead_letter, lambda events: len(events) >= 2)
-    assert [letter["reason"] for letter in dead] == ["undecodable", "invalid_schema"]
+    dead = collect(config, config.topic_dead_letter, lambda events: len(events) >= 4)
+    assert [letter["reason"] for letter in dead] == ["undecodable", "invalid_schema", "undecodable", "too_large"]
+    assert "not UTF-8" in dead[2]["error"] and "KHABAR_MAX_BODY_CHARS" in dead[3]["error"]
     assert base64.b64decode(dead[0]["value_base64"]) == malformed
     assert dead[1]["value"] == {"title": "no body here"} and "body" in dead[1]["error"]
     assert all(letter["origin"]["topic"] == config.topic_raw and letter["origin"]["offset"] is not None
