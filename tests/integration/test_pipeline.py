@@ -142,3 +142,20 @@ def test_worker_keeps_going_and_exports_metrics(worker):
     assert 'khabar_events_total{outcome="ok",stage="extract"}' in exported
     assert "khabar_stage_seconds_bucket" in exported
     assert process.poll() is None
+
+
+def test_consume_prints_pretty_summaries_and_json_lines(worker):
+    env, config, _ = worker
+    publish(env, REPO_ROOT / "samples" / "articles.jsonl")
+    collect(config, config.topic_enriched, lambda events: len(events) >= 1)
+
+    def consume(*options):
+        result = subprocess.run([KHABAR, "consume", config.topic_enriched, "--from-beginning", *options],
+                                env=env, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    [line] = consume("--limit", "1", "--format", "jsonl").splitlines()
+    contracts.validate(contracts.ENRICHED, orjson.loads(line))
+    pretty = consume("--idle-timeout", "3")
+    assert "entities (" in pretty and "quotes (" in pretty and "■ " in pretty
