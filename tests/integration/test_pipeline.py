@@ -159,3 +159,14 @@ def test_consume_prints_pretty_summaries_and_json_lines(worker):
     contracts.validate(contracts.ENRICHED, orjson.loads(line))
     pretty = consume("--idle-timeout", "3")
     assert "entities (" in pretty and "quotes (" in pretty and "■ " in pretty
+
+
+def test_publish_reports_what_it_sent_and_what_it_rejected_and_why(worker, tmp_path):
+    env, _, _ = worker
+    (tmp_path / "batch.jsonl").write_text(
+        '{"title": "خبر", "body": "متن خبر"}\n{"title": "بدون متن"}\nnot json\n', encoding="utf-8")
+    result = subprocess.run([KHABAR, "publish", str(tmp_path)], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "sent 1 article(s)" in result.stdout and "rejected 2" in result.stdout
+    assert "batch.jsonl:2: raw-article schema" in result.stdout
+    assert "batch.jsonl:3: malformed JSON" in result.stdout
