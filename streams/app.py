@@ -26,6 +26,7 @@ app = faust.App(
     settings.app_id,
     broker=f"kafka://{settings.bootstrap_servers}",
     web_port=settings.web_port,
+    datadir=str(settings.state_dir / "faust" / "{conf.name}"),  # its bookkeeping, beside the broker's state
     topic_partitions=settings.topic_partitions,
     topic_replication_factor=settings.topic_replication,
     # at-least-once delivery; outputs are keyed by article id so a replay overwrites, not duplicates
