@@ -58,6 +58,7 @@ def worker(loglevel):
 
     run_on_kafka(ensure_topics())  # Faust would otherwise ignore source topics that do not exist yet
     warm_up()
+    app.conf.datadir.parent.mkdir(parents=True, exist_ok=True)  # Faust creates only the last level
     Worker(app, loglevel=loglevel).execute_from_commandline()
 
 
