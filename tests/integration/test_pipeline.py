@@ -41,7 +41,9 @@ def worker(kafka_bootstrap, tmp_path_factory):
            "KHABAR_WEB_PORT": str(_free_port()), "KHABAR_TOPIC_PARTITIONS": "2"}
     for name in ("raw", "normalized", "enriched", "quotes", "dead_letter"):
         env[f"KHABAR_TOPIC_{name.upper()}"] = f"it-{run}.{name}"
-    log = tmp_path_factory.mktemp("worker") / "worker.log"
+    state = tmp_path_factory.mktemp("worker")
+    env["KHABAR_STATE_DIR"] = str(state)  # the worker's own files; the broker was started already
+    log = state / "worker.log"
     with log.open("wb") as out:
         process = subprocess.Popen([KHABAR, "worker", "--loglevel", "info"], env=env,
                                    stdout=out, stderr=subprocess.STDOUT)
