@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from streams.core.normalize import NormalizedText, normalize_article, normalize_text
+from streams.core.normalize import (CharacterReplacer, HazmNormalizer, NormalizedText, normalize_article,
+                                    normalize_text)
 from streams.core.zwnj import ZWNJ
 
 Z = ZWNJ
@@ -117,3 +118,39 @@ def test_gold_articles_keep_their_words():
         out = normalize_article(gold.get("raw_title", gold["title"]), raw).body
         letters = lambda s: "".join(ch for ch in s if ch.isalpha())  # noqa: E731
         assert len(letters(out)) > 0.8 * len(letters(raw))
+
+
+@pytest.fixture(scope="module")
+def hazm_pair():
+    from hazm import Normalizer
+
+    return Normalizer(correct_spacing=False, seperate_mi=False), HazmNormalizer()
+
+
+def test_hazm_steps_give_hazm_output(hazm_pair):
+    reference, ours = hazm_pair
+    texts = ['او گفت "بازار ۱۲.۵ درصد رشد کرد" و ...', "كتاب يك\u00a0صفحه 45% ٣ است", "سلامممم بر شما",
+             "بِسمِ اللّه ﷲ ﻻ ﷼ و ١٠.٢", "متنی بی نشانه", ""]
+    for text in texts:
+        assert ours.normalize(text) == reference.normalize(text)
+
+
+hazm_sensitive = st.text(alphabet=st.sampled_from(list('ابپکیيكىة ۀ"..1234٣%\u064e\u0651\u0670ﷲﻻ﷼ \n\u00a0مممم')),
+                         max_size=80)
+
+
+@settings(max_examples=200, deadline=None)
+@given(hazm_sensitive)
+def test_fuzz_hazm_steps_match_hazm(hazm_pair, text):
+    reference, ours = hazm_pair
+    assert ours.normalize(text) == reference.normalize(text)
+
+
+def test_character_replacer_is_a_translate_with_few_or_many_characters():
+    table = {digit: chr(0x06F0 + int(digit)) for digit in "0123456789"}
+    table |= {chr(0x0660 + i): chr(0x06F0 + i) for i in range(10)} | {"%": "٪", "ـ": ""}
+    replace = CharacterReplacer(table)
+    few, many = "۱ ٣ و ٣%", ("0123456789٠١٢٣٤٥٦٧٨٩" * 3) + "%ـ"  # the second has more kinds than MAX_REPLACES
+    assert len(set(many)) > CharacterReplacer.MAX_REPLACES
+    for text in (few, many, "بدون رقم", ""):
+        assert replace(text) == text.translate(str.maketrans(table))

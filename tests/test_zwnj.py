@@ -82,6 +82,14 @@ def test_long_text_runs_in_linear_time():
     assert per_char_big < per_char_small * 5 + 1e-6
 
 
+def test_memo_of_restored_words_stays_bounded():
+    restorer = ZwnjRestorer({"کتاب": 5, f"کتاب{Z}ها": 5})
+    restorer._restored.max_size = 3
+    restorer.restore("کتابها کتابدار کتابخوان کتابساز کتابها")
+    assert 0 < len(restorer._restored) <= 3
+    assert restorer.restore("کتابها") == f"کتاب{Z}ها"
+
+
 def test_clitic_stands_apart_only_after_h_or_yeh(toy):
     assert toy.restore_word("خانهای") == f"خانه{Z}ای"
     assert toy.restore_word("درختای") == "درختای"  # «ای» is a known piece, but not after «ت»

@@ -37,11 +37,14 @@ WORD_FREQUENCY_FILE = DATA_DIR / "wordfreq-fa.tsv"  # general-usage frequencies,
 # Persian/Arabic letters after hazm's character unification (no digits, marks, tatweel or punctuation).
 LETTER = "\u0621-\u063a\u0641-\u064a\u067e\u0686\u0698\u06a9\u06af\u06c0\u06cc"
 _WORD = re.compile(f"[{LETTER}]+(?:\u200c[{LETTER}]+)*")
-# Only words of 4+ letters can hide a lost ZWNJ (the shortest pieces have two letters each);
-# a word that already holds a ZWNJ was written with care and is left alone.
-_GLUED_RUN = re.compile(f"(?<![{LETTER}\u200c])[{LETTER}]{{4,}}(?![{LETTER}\u200c])")
-# «می کند» typed with a space: the prefix and the next word, joined only if they form a known verb.
-_SPACED_MI = re.compile(f"(?<![{LETTER}\u200c])(ن?می) (?=([{LETTER}]+))")
+# Words as runs of letters and ZWNJ. Only words of 4+ letters can hide a lost ZWNJ (the
+# shortest pieces have two letters each); a word that already holds a ZWNJ was written with
+# care and is left alone. (Split, not sub with a callback: most words are looked up in a
+# memo, which map() does without a Python call per word.)
+_WORD_SPLIT = re.compile(f"([{LETTER}\u200c]{{4,}})")
+# «می کند» typed with a space: the prefix and the next word, joined only if they form a known
+# verb. Each branch starts with a letter so the search can skip ahead by first character.
+_SPACED_MI = re.compile(f"(نمی(?<![{LETTER}\u200c]نمی)|می(?<![{LETTER}\u200c]می)) (?=([{LETTER}]+))")
 # After these letters a ZWNJ changes nothing visible, and careful writers leave it out.
 NON_JOINING = set("آادذرزژوۀأإؤة")
 # Clitics (indefinite «ای», pronouns «اش»/«شان», the copula «است» ...) stand apart only after
@@ -178,7 +181,7 @@ class ZwnjRestorer:
             inflected = self._split_inflection(run)
             if inflected:
                 stem, ending = inflected
-                return _join_pieces([self._cached_restore_word(stem), ending])
+                return _join_pieces([self._restored[stem], ending])
         # A run written glued must still beat its best split: the corpus glues many words
         # that standard orthography separates.
         whole_logp = (math.log(self.whole_count[run]) - self.log_total
@@ -236,8 +239,11 @@ class ZwnjRestorer:
         return pieces[::-1]
 
     def restore(self, text: str) -> str:
-        text = _SPACED_MI.sub(self._join_spaced_mi, text)
-        return _GLUED_RUN.sub(lambda m: self._cached_restore_word(m.group()), text)
+        if "می " in text:
+            text = _SPACED_MI.sub(self._join_spaced_mi, text)
+        pieces = _WORD_SPLIT.split(text)
+        pieces[1::2] = map(self._restored.__getitem__, pieces[1::2])
+        return "".join(pieces)
 
     def _join_spaced_mi(self, match: re.Match) -> str:
         prefix, verb = match.group(1), match.group(2)
@@ -245,13 +251,31 @@ class ZwnjRestorer:
             return prefix + ZWNJ
         return match.group()
 
+    def _restore_unless_spelled_with_care(self, word: str) -> str:
+        return word if ZWNJ in word else self.restore_word(word)
+
     @property
-    def _cached_restore_word(self):
-        # Built on first use; bounded so a huge text of unique runs cannot exhaust memory.
-        cached = getattr(self, "_cache", None)
-        if cached is None:
-            cached = self._cache = lru_cache(maxsize=200_000)(self.restore_word)
-        return cached
+    def _restored(self) -> "_Memo":
+        # Built on first use; news vocabulary repeats heavily, so most words are memo hits.
+        memo = getattr(self, "_memo", None)
+        if memo is None:
+            memo = self._memo = _Memo(self._restore_unless_spelled_with_care, max_size=200_000)
+        return memo
+
+
+class _Memo(dict):
+    """compute(key), remembered; emptied when full, so a text of endless new words cannot
+    exhaust memory."""
+
+    def __init__(self, compute, max_size: int):
+        super().__init__()
+        self.compute, self.max_size = compute, max_size
+
+    def __missing__(self, key):
+        if len(self) >= self.max_size:
+            self.clear()
+        value = self[key] = self.compute(key)
+        return value
 
 
 def hazm_lexicon() -> dict[str, float]:
