@@ -1,5 +1,6 @@
 """Normalization stage: one field (normalize_text) and whole articles (normalize_article)."""
 import json
+import re
 import time
 from pathlib import Path
 
@@ -132,6 +133,14 @@ def test_hazm_steps_give_hazm_output(hazm_pair):
     texts = ['او گفت "بازار ۱۲.۵ درصد رشد کرد" و ...', "كتاب يك\u00a0صفحه 45% ٣ است", "سلامممم بر شما",
              "بِسمِ اللّه ﷲ ﻻ ﷼ و ١٠.٢", "متنی بی نشانه", ""]
     for text in texts:
+        assert ours.normalize(text) == reference.normalize(text)
+
+
+def test_every_letter_hazm_shortens_when_repeated_is_shortened_here_too(hazm_pair):
+    reference, ours = hazm_pair
+    hazm_letters = re.search(r"\[(.+?)\]", reference.more_than_two_repeat_pattern).group(1)
+    for letter in hazm_letters:
+        text = f"سلا{letter * 4}ی خوب"
         assert ours.normalize(text) == reference.normalize(text)
 
 

@@ -27,6 +27,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 ZWNJ = "\u200c"
@@ -74,18 +75,13 @@ MAX_PIECE = 16
 MAX_SEGMENTED_RUN = 40
 
 
-def _key(form: str) -> str:
-    return form.replace(ZWNJ, "")
-
-
 def _may_split(before: str, piece: str) -> bool:
     """Whether a ZWNJ may stand between a piece ending in before and piece."""
     # Two-letter hosts are function words («به», «که»), never nouns taking a clitic.
     return piece not in CLITICS or (before[-1] in CLITIC_HOSTS and len(before) > MIN_PIECE)
 
 
-def _well_formed(form: str) -> bool:
-    pieces = form.split(ZWNJ)
+def _well_formed(pieces: list[str]) -> bool:
     return all(_may_split(before, piece) for before, piece in zip(pieces, pieces[1:]))
 
 
@@ -120,39 +116,48 @@ class ZwnjRestorer:
                  lexicon_floor: float = 0.5, suffix_min_stems: int = 50,
                  suffix_preference: float = 1.0, unknown_cost: float = 6.0,
                  word_backoff: float = 0.05, split_after_h: float = 0.0, split_after_yeh: float = 0.0):
-        spelling_score: dict[str, float] = Counter()
+        # Built once per process from about 400,000 spellings, so the loops below keep a fast
+        # path for the spellings without a ZWNJ and split each spelling only where needed.
+        spelling_score: dict[str, float] = {}
         for form, count in form_counts.items():
-            spelling_score[_INVISIBLE_ZWNJ.sub("", form)] += count
+            form = _INVISIBLE_ZWNJ.sub("", form) if ZWNJ in form else form
+            spelling_score[form] = spelling_score.get(form, 0) + count
         if lexicon:
             scale = sum(form_counts.values()) / max(1.0, sum(lexicon.values()))
             for form, freq in lexicon.items():
-                spelling_score[_INVISIBLE_ZWNJ.sub("", form)] += freq * scale + lexicon_floor
+                form = _INVISIBLE_ZWNJ.sub("", form) if ZWNJ in form else form
+                spelling_score[form] = spelling_score.get(form, 0) + (freq * scale + lexicon_floor)
 
-        starts: Counter[str] = Counter()  # first (or only) pieces of words
-        whole: Counter[str] = Counter()  # words written as one piece
-        later: Counter[str] = Counter()  # pieces after a ZWNJ
-        stems_before: dict[str, set[str]] = {}
+        starts: dict[str, float] = {}  # first (or only) pieces of words
+        whole: dict[str, float] = {}  # words written as one piece
+        later: dict[str, float] = {}  # pieces after a ZWNJ
+        stem_and_piece: set[tuple[str, str]] = set()  # (piece before a ZWNJ, piece after it)
+        split_forms: dict[str, list[str]] = {}  # spellings with a ZWNJ: their pieces
         for form, score in spelling_score.items():
-            pieces = form.split(ZWNJ)
-            starts[pieces[0]] += score
-            if len(pieces) == 1:
-                whole[form] += score
-            for before, piece in zip(pieces, pieces[1:]):
-                later[piece] += score
-                stems_before.setdefault(piece, set()).add(before)
-        suffixes = {p for p, stems in stems_before.items() if len(stems) >= suffix_min_stems}
-
-        def preferred(form: str) -> float:
-            pieces = form.split(ZWNJ)
-            return suffix_preference if len(pieces) > 1 and set(pieces[1:]) <= suffixes else 1.0
+            if ZWNJ not in form:
+                starts[form] = starts.get(form, 0) + score
+                whole[form] = score
+                continue
+            pieces = split_forms[form] = form.split(ZWNJ)
+            starts[pieces[0]] = starts.get(pieces[0], 0) + score
+            for piece in pieces[1:]:
+                later[piece] = later.get(piece, 0) + score
+            stem_and_piece.update(zip(pieces, pieces[1:]))
+        stems_per_piece = Counter(map(itemgetter(1), stem_and_piece))
+        suffixes = {piece for piece, stems in stems_per_piece.items() if stems >= suffix_min_stems}
 
         self.best_spelling: dict[str, str] = {}
         best_score: dict[str, float] = {}
         for form, score in spelling_score.items():
-            if not _well_formed(form):
+            pieces = split_forms.get(form)
+            if pieces is None:
+                key = form
+            elif not (CLITICS.isdisjoint(pieces) or _well_formed(pieces)):
                 continue
-            key = _key(form)
-            score *= preferred(form)
+            else:
+                key = "".join(pieces)
+                if suffixes.issuperset(pieces[1:]):
+                    score *= suffix_preference
             if score > best_score.get(key, -1.0):
                 best_score[key] = score
                 self.best_spelling[key] = form
@@ -166,7 +171,8 @@ class ZwnjRestorer:
                            if len(p) >= MIN_PIECE}
         self.split_bonus = {"ه": split_after_h, "ی": split_after_yeh}
         self.later_logp = {
-            p: math.log((later[p] + word_backoff * whole[p]) * (suffix_preference if p in suffixes else 1.0))
+            p: math.log((later.get(p, 0) + word_backoff * whole.get(p, 0))
+                        * (suffix_preference if p in suffixes else 1.0))
             - self.log_total
             for p in set(later) | set(whole) if len(p) >= MIN_PIECE}
 
@@ -184,8 +190,8 @@ class ZwnjRestorer:
                 return _join_pieces([self._restored[stem], ending])
         # A run written glued must still beat its best split: the corpus glues many words
         # that standard orthography separates.
-        whole_logp = (math.log(self.whole_count[run]) - self.log_total
-                      if known is not None and self.whole_count[run] else self.unknown_logp)
+        whole_count = self.whole_count.get(run, 0) if known is not None else 0
+        whole_logp = math.log(whole_count) - self.log_total if whole_count else self.unknown_logp
         pieces = self._segment(run, whole_logp, self.split_bonus if known is None else {})
         if pieces is None:
             return known or run
@@ -280,12 +286,18 @@ class _Memo(dict):
 
 def hazm_lexicon() -> dict[str, float]:
     """Spellings hazm knows with their frequencies: its word list and its verb conjugations."""
-    from hazm import Lemmatizer, words_list
+    from hazm import Conjugation, words_list
+    from hazm.utils import verbs_list
 
     # hazm's list also holds untagged glued junk such as «میشود»; its tag is "0".
     lexicon = {word: float(freq) for word, freq, tags in words_list() if tags != ("0",)}
-    for verb in Lemmatizer(joined_verb_parts=False).verbs:
-        lexicon.setdefault(verb, 0.0)
+    # The forms of `Lemmatizer(joined_verb_parts=False).verbs`, in its order, without the
+    # word tokenizer it also builds (a second read of the word list, ~0.4 s).
+    lexicon.setdefault("است", 0.0)
+    conjugation = Conjugation()
+    for verb in reversed(verbs_list()):  # the order in which hazm's WordTokenizer reads them
+        for form in conjugation.get_all(verb):
+            lexicon.setdefault(form, 0.0)
     return lexicon
 
 
