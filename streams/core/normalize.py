@@ -18,7 +18,7 @@ import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 from streams.core.zwnj import LETTER, ZWNJ, restore_zwnj
 
@@ -55,7 +55,6 @@ _ZWNJ_DEBRIS = re.compile(f"\u200c(?:\u200c+|(?<![{LETTER}]\u200c)|(?![{LETTER}]
 _LETTER_CHAR = re.compile(f"[{LETTER}]")
 _BLANK_LINES = re.compile(r"\n\n\n+")
 _TATWEEL = re.compile("\u0640+")
-_LETTER_THRICE = re.compile(f"([{LETTER}])\\1\\1")
 
 
 class CharacterReplacer:
@@ -102,9 +101,7 @@ class HazmNormalizer:
         from hazm import Normalizer
         from hazm.utils import maketrans
 
-        # Without its repeated-letter step, which alone needs hazm's word list (~0.3 s to load):
-        # that step is loaded on first use (see _repeated_letter_step).
-        hazm = Normalizer(correct_spacing=False, seperate_mi=False, decrease_repeated_chars=False)
+        hazm = self.hazm = Normalizer(correct_spacing=False, seperate_mi=False)
         letters = maketrans(hazm.translation_src, hazm.translation_dst)
         self._unify_letters = CharacterReplacer({chr(code): to for code, to in letters.items()})
         self._style = [(re.compile(pattern), replacement, self.STYLE_TRIGGERS.get(pattern, ""))
@@ -121,12 +118,7 @@ class HazmNormalizer:
             *(pattern for pattern, _ in hazm.diacritics_patterns + hazm.specials_chars_patterns + hazm.replacements))
         self._per_character = CharacterReplacer(
             {char: per_character_steps(char) for char in mentioned if per_character_steps(char) != char})
-
-    @cached_property
-    def _repeated_letter_step(self):
-        from hazm import Normalizer
-
-        return Normalizer(correct_spacing=False, seperate_mi=False).decrease_repeated_chars
+        self._repeated_letters = re.compile(hazm.more_than_two_repeat_pattern)
 
     def normalize(self, text: str) -> str:
         text = self._unify_letters(text)
@@ -134,8 +126,8 @@ class HazmNormalizer:
             if trigger in text:
                 text = pattern.sub(replacement, text)
         text = self._per_character(text)
-        if _LETTER_THRICE.search(text):  # a superset of the letters hazm's step looks at
-            text = self._repeated_letter_step(text)
+        if self._repeated_letters.search(text):
+            text = self.hazm.decrease_repeated_chars(text)
         return text
 
 
