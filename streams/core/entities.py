@@ -11,17 +11,20 @@
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
+
+import numpy as np
 
 from .model import FIELDS, Entity, Mention
 from .ner import gazetteers
 from .ner.forms import fold
-from .ner.tagging import default_tagger
-from .segment import _TOKEN as TOKEN
-from .segment import sentence_spans
+from .ner.tagging import ENTITY_TYPES, MAX_PIECE, Analysis, default_tagger, pieces
+from .segment import sentence_spans, token_spans, token_texts
 
 TYPES = ("PER", "ORG", "LOC")
+TYPES_BY_INDEX = ("", *ENTITY_TYPES)  # the tagger's kind index 0 is O
 OPENING, CLOSING = "(", ")"
 # Words that never begin or end a name, though taggers let them in at the edges.
 EDGE_WORDS = frozenset(fold(w) for w in "و در از به با که را برای تا یا این آن اين ان".split())
@@ -43,6 +46,7 @@ class _Span:
     kind: str
     words: tuple[str, ...]  # folded tokens: the span's identity, whatever its spelling
     tagged: bool = True  # found by the tagger, not only by a gazetteer (which is weaker evidence of type)
+    stop: int = -1  # position after its last token in the article's Analysis sequence
 
     @property
     def key(self) -> str:
@@ -52,37 +56,41 @@ class _Span:
 @dataclass
 class _Sentence:
     field: str
-    tokens: list[tuple[int, int]]  # (start, end) of each token in the field
-    folded: list[str]
+    start: int  # character offsets into the field
+    end: int
+    tokens: list[str]  # token texts
+    _offsets: list[tuple[int, int]] | None = None
+
+    def offsets(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) of each token, found only for the sentences that hold a name."""
+        if self._offsets is None:
+            self._offsets = token_spans(text, self.start, self.end)
+        return self._offsets
 
 
 def _sentences(fields: dict[str, str]) -> list[_Sentence]:
     sentences = []
-    for field in FIELDS:
-        text = fields.get(field) or ""
-        # segment.tokenize's tokens, as bare offsets: building a Token per word costs more
-        # than this whole stage may spend on tokenizing.
-        offsets, n = [m.span() for m in TOKEN.finditer(text)], 0
-        for _, end in sentence_spans(text):
-            first = n
-            while n < len(offsets) and offsets[n][0] < end:
-                n += 1
-            if n > first:
-                spans = offsets[first:n]
-                sentences.append(_Sentence(field, spans, [fold(text[a:b]) for a, b in spans]))
+    for name in FIELDS:
+        text = fields[name]
+        for start, end in sentence_spans(text):
+            tokens = token_texts(text, start, end)
+            if len(tokens) > MAX_PIECE:  # an endless sentence is tagged in pieces
+                for piece in pieces(token_spans(text, start, end)):
+                    sentences.append(_Sentence(name, piece[0][0], piece[-1][1], [text[i:j] for i, j in piece]))
+            elif tokens:
+                sentences.append(_Sentence(name, start, end, tokens))
     return sentences
 
 
-def _iob_spans(tags: list[str]) -> list[tuple[int, int, str]]:
-    spans, start, kind = [], None, None
-    for i, tag in enumerate([*tags, "O"]):
-        prefix, _, t = tag.partition("-")
-        if start is not None and (prefix != "I" or t != kind):
-            spans.append((start, i, kind))
-            start = None
-        if prefix == "B" or (prefix == "I" and start is None):
-            start, kind = i, t
-    return spans
+def _iob_spans(analysis: Analysis, kinds: np.ndarray, begins: np.ndarray) -> list[tuple[int, int, str]]:
+    """(start, end, type) of the tagged spans, as positions in the sequence; a stray I-
+    opens a span, as score.py reads it. Padding is O, so no span crosses sentences."""
+    kind = kinds[analysis.labels]
+    continued = np.zeros(len(kind), bool)
+    continued[1:] = (kind[1:] != 0) & (kind[1:] == kind[:-1]) & ~begins[analysis.labels[1:]]
+    starts = np.flatnonzero((kind != 0) & ~continued)
+    ends = np.flatnonzero((kind != 0) & ~np.append(continued[1:], False)) + 1
+    return [(i, j, TYPES_BY_INDEX[kind[i]]) for i, j in zip(starts.tolist(), ends.tolist())]
 
 
 def _is_word(folded: str) -> bool:
@@ -119,11 +127,14 @@ def _looks_personal(words: list[str]) -> bool:
     return not any(gazetteers.is_common_word(w) or _classes(w) & NOT_PERSONAL for w in words)
 
 
-def _unambiguous_names(words: list[str]) -> list[tuple[int, int, str]]:
+def _unambiguous(names: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """Gazetteer names of one kind only: «مهر» (a month and a news agency) is left to the CRF."""
-    spans = gazetteers.find_spans(tuple(words))
-    counts = Counter((i, j) for i, j, _ in spans)
-    return [(i, j, kind) for i, j, kind in spans if counts[i, j] == 1]
+    counts = Counter((i, j) for i, j, _ in names)
+    return [(i, j, kind) for i, j, kind in names if counts[i, j] == 1]
+
+
+def _unambiguous_names(words: list[str]) -> list[tuple[int, int, str]]:
+    return _unambiguous(gazetteers.find_spans(words))
 
 
 def _coordinated(words: list[str], i: int, j: int, kind: str) -> list[tuple[int, int, str]]:
@@ -162,23 +173,52 @@ def _repair(words: list[str], i: int, j: int, kind: str) -> list[tuple[int, int,
     return repaired
 
 
-def _sentence_spans(sentence: _Sentence, tags: list[str]) -> list[_Span]:
-    words = sentence.folded
-    tagged = [(i, j, kind) for i, j, kind in _iob_spans(tags) if kind in TYPES]
+def _sentence_spans(sentence: _Sentence, text: str, words: list[str], tagged: list[tuple[int, int, str]],
+                    names: list[tuple[int, int, str]], first: int) -> list[_Span]:
+    """The names of one sentence, from its tagged spans and gazetteer names (token indices)."""
     found = [(a, b, kind, True) for i, j, kind in tagged for a, b, kind in _repair(words, i, j, kind)]
     taken = {t for i, j, _, _ in found for t in range(i, j)}
     for i, j, kind in tagged:
         if kind == "ORG":  # «سفارت ژاپن»: the place is an entity of its own
             found += [(i + a, i + b, "LOC", False) for a, b, k in _unambiguous_names(words[i:j])
                       if k == "LOC" and (a, b) != (0, j - i)]
-    for i, j, kind in _unambiguous_names(words):
+    for i, j, kind in _unambiguous(names):
         # One word is too weak a cue for an organization («مهر» is also a month).
         single_ok = kind == "LOC" and not gazetteers.is_common_word(words[i])
         if not taken.intersection(range(i, j)) and (j - i > 1 or single_ok):
             found.append((i, j, kind, False))
             taken.update(range(i, j))
-    return [_Span(sentence.field, sentence.tokens[i][0], sentence.tokens[j - 1][1],
-                  kind, tuple(words[i:j]), tagged) for i, j, kind, tagged in found]
+    offsets = sentence.offsets(text)
+    return [_Span(sentence.field, offsets[i][0], offsets[j - 1][1], kind, tuple(words[i:j]), tagged, first + j)
+            for i, j, kind, tagged in found]
+
+
+def _by_sentence(firsts: list[int], spans: list[tuple[int, int, str]]) -> dict[int, list[tuple[int, int, str]]]:
+    """Spans given as sequence positions, grouped by sentence index, as token indices."""
+    grouped: dict[int, list[tuple[int, int, str]]] = {}
+    for i, j, kind in spans:
+        k = bisect_right(firsts, i) - 1
+        grouped.setdefault(k, []).append((i - firsts[k], j - firsts[k], kind))
+    return grouped
+
+
+def _spans(fields: dict[str, str], sentences: list[_Sentence], analysis: Analysis) -> list[_Span]:
+    tagger = default_tagger()
+    tagged = _by_sentence(analysis.firsts, _iob_spans(analysis, tagger.kinds, tagger.begins))
+    names = _by_sentence(analysis.firsts, analysis.names)
+    spans = []
+    for k in sorted(tagged.keys() | names.keys()):
+        sentence, first = sentences[k], analysis.firsts[k]
+        words = analysis.folded[first:first + len(sentence.tokens)]
+        spans += _sentence_spans(sentence, fields[sentence.field], words, tagged.get(k, []), names.get(k, []), first)
+    return spans
+
+
+def _positions(analysis: Analysis, words) -> list[int]:
+    """Sequence positions whose folded form is one of words."""
+    known = default_tagger().form_rows
+    rows = [known[w] for w in words if w in known]
+    return np.flatnonzero(np.isin(analysis.rows, rows)).tolist() if rows else []
 
 
 class _Group:
@@ -215,21 +255,15 @@ def _short_forms(words: tuple[str, ...], kind: str) -> list[tuple[str, ...]]:
     return []
 
 
-def _acronyms(sentences: list[_Sentence], spans: list[_Span]) -> dict[str, str]:
+def _acronyms(analysis: Analysis, spans: list[_Span]) -> dict[str, str]:
     """Key of a one-word name in parentheses right after an organization -> that organization's key."""
-    ends = {(s.field, s.end): s for s in spans if s.kind == "ORG" and len(s.words) > 1}
-    declared = {}
-    for sentence in sentences:
-        tokens, folded = sentence.tokens, sentence.folded
-        for n in range(1, len(tokens) - 2):
-            if folded[n] == OPENING and folded[n + 2] == CLOSING and _is_word(folded[n + 1]):
-                named = ends.get((sentence.field, tokens[n - 1][1]))
-                if named:
-                    declared[folded[n + 1]] = named.key
-    return declared
+    ends = {s.stop: s for s in spans if s.kind == "ORG" and len(s.words) > 1}
+    folded = analysis.folded  # every sentence is followed by padding, so n + 2 is in range
+    return {folded[n + 1]: ends[n].key for n in _positions(analysis, [OPENING])
+            if n in ends and folded[n + 2] == CLOSING and _is_word(folded[n + 1])}
 
 
-def _consolidate(sentences: list[_Sentence], spans: list[_Span]) -> list[_Group]:
+def _consolidate(analysis: Analysis, spans: list[_Span]) -> list[_Group]:
     groups: dict[str, _Group] = {}
     for span in spans:
         groups.setdefault(span.key, _Group()).add(span)
@@ -238,7 +272,7 @@ def _consolidate(sentences: list[_Sentence], spans: list[_Span]) -> list[_Group]
     for key in longest_first:
         for words in _short_forms(groups[key].words, groups[key].kind):
             claimed.setdefault("".join(words), key)
-    acronyms = _acronyms(sentences, spans)
+    acronyms = _acronyms(analysis, spans)
     parent = {}
     for key in longest_first:
         full = acronyms.get(key) or claimed.get(key)
@@ -255,7 +289,8 @@ def _consolidate(sentences: list[_Sentence], spans: list[_Span]) -> list[_Group]
     return list(merged.values())
 
 
-def _add_repeated_mentions(fields: dict[str, str], sentences: list[_Sentence], groups: list[_Group]) -> None:
+def _add_repeated_mentions(fields: dict[str, str], sentences: list[_Sentence], analysis: Analysis,
+                           groups: list[_Group]) -> None:
     """Occurrences of an already recognised name that the tagger left untagged."""
     names: dict[str, list[tuple[tuple[str, ...], _Group]]] = {}
     for group in groups:
@@ -269,20 +304,22 @@ def _add_repeated_mentions(fields: dict[str, str], sentences: list[_Sentence], g
     for group in groups:
         for span in group.spans:
             marked[span.field][span.start:span.end] = b"\1" * (span.end - span.start)
-    for sentence in sentences:
-        mask = marked[sentence.field]
-        covered = {i for i, (start, _) in enumerate(sentence.tokens) if mask[start]}
-        i = 0
-        while i < len(sentence.folded):
-            step = 1
-            for words, group in names.get(sentence.folded[i], ()):
-                j = i + len(words)
-                if tuple(sentence.folded[i:j]) == words and not covered.intersection(range(i, j)):
-                    group.add(_Span(sentence.field, sentence.tokens[i][0], sentence.tokens[j - 1][1],
-                                    group.kind, words))
-                    step = len(words)
-                    break
-            i += step
+    folded, firsts = analysis.folded, analysis.firsts
+    free_from = 0  # positions inside a mention just added are not looked at again
+    for p in _positions(analysis, names):
+        if p < free_from:
+            continue
+        k = bisect_right(firsts, p) - 1
+        sentence, i = sentences[k], p - firsts[k]
+        for words, group in names[folded[p]]:
+            j = i + len(words)
+            if tuple(folded[p:p + len(words)]) != words:
+                continue
+            offsets, mask = sentence.offsets(fields[sentence.field]), marked[sentence.field]
+            if not any(mask[start] for start, _ in offsets[i:j]):
+                group.add(_Span(sentence.field, offsets[i][0], offsets[j - 1][1], group.kind, words))
+                free_from = p + len(words)
+                break
 
 
 def _entity(group: _Group, fields: dict[str, str]) -> Entity:
@@ -297,11 +334,10 @@ def find_entities(fields: dict[str, str]) -> list[Entity]:
     """Entities of an article from its normalized fields ({"title": ..., "body": ...})."""
     fields = {field: fields.get(field) or "" for field in FIELDS}
     sentences = _sentences(fields)
-    tags = default_tagger().tag_folded([s.folded for s in sentences])
-    spans = [span for sentence, sentence_tags in zip(sentences, tags)
-             for span in _sentence_spans(sentence, sentence_tags)]
-    groups = _consolidate(sentences, spans)
-    _add_repeated_mentions(fields, sentences, groups)
+    analysis = default_tagger().analyse([s.tokens for s in sentences])
+    spans = _spans(fields, sentences, analysis)
+    groups = _consolidate(analysis, spans)
+    _add_repeated_mentions(fields, sentences, analysis, groups)
     entities = [_entity(group, fields) for group in groups]
     entities.sort(key=lambda e: (FIELDS.index(e.mentions[0].field), e.mentions[0].start))
     return entities

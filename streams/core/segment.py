@@ -20,6 +20,17 @@ def tokenize(text: str) -> list[Token]:
     return [Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
 
 
+def token_texts(text: str, start: int = 0, end: int | None = None) -> list[str]:
+    """The texts of the tokens of text[start:end]: tokenize's words without building a
+    Token for each, for loops that see every word of a stream."""
+    return _TOKEN.findall(text, start, len(text) if end is None else end)
+
+
+def token_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) of the tokens of text[start:end], as offsets into text."""
+    return [m.span() for m in _TOKEN.finditer(text, start, len(text) if end is None else end)]
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence, trimmed of surrounding whitespace."""
     spans, start = [], 0

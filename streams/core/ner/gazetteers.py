@@ -128,20 +128,24 @@ def word_classes(folded: str) -> frozenset[str]:
     return _word_table().get(folded, frozenset())
 
 
-@lru_cache(maxsize=4096)  # the tagger and the entity rules look up the same sentences
-def find_spans(folded: tuple[str, ...]) -> list[tuple[int, int, str]]:
-    """Gazetteer names in a folded token list as (start, end, kind), longest match first.
+def starts_name(folded: str) -> bool:
+    return folded in _span_table()
+
+
+def find_spans(folded, candidates=None) -> list[tuple[int, int, str]]:
+    """Gazetteer names in a sequence of folded tokens as (start, end, kind), longest match
+    first, looked for at every position or only at the candidates (ascending) given.
 
     A name listed under both kinds ("فارس" is a province and a news agency) yields both.
     """
     table = _span_table()
-    found, i = [], 0
-    while i < len(folded):
-        end = i + 1
+    found, end = [], 0
+    for i in range(len(folded)) if candidates is None else candidates:
+        if i < end:
+            continue
         for tokens, kind in table.get(folded[i], ()):
             n = len(tokens)
             if n >= end - i and tuple(folded[i:i + n]) == tokens:
                 found.append((i, i + n, kind))
                 end = i + n
-        i = end
     return found

@@ -3,28 +3,32 @@
 Decoding reimplements what crfsuite's tagger does (sum the weights of each token's
 attributes, Viterbi over label transitions) because handing crfsuite ~40 attribute strings
 per token costs far more than the stream's time budget. Here a word's attributes at every
-offset are summed once per word form and kept as a row of a table, so a sentence's scores
-are a few array gathers, and all sentences of an article are decoded together.
+offset are summed once per word form and kept as a row of a table, so an article's scores
+are a few array gathers over all its sentences at once.
+
+A news stream repeats its vocabulary all day, so the raw token -> row map is the only
+per-token Python work; folding, cluster and gazetteer look-ups happen once per new word.
 """
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
+from . import gazetteers
 from .conll import read_conll
-from .features import BOS, EOS, OFFSETS, PAD, position_attributes, word_properties
+from .features import BOS, EOS, OFFSETS, PAD, word_properties
 from .forms import fold
 from .gazetteers import DATA, load_clusters
 
 MODEL_FILE = DATA / "peyma-crf.npz"
 ENTITY_TYPES = ("PER", "ORG", "LOC")
-MAX_PIECE = 256  # tokens decoded as one sequence
-BATCH_TOKENS = 16384  # tokens decoded together
-SURE_O = 6.0 # an O score this far above every other label's fixes the token to O
-WORD_CACHE = 100_000
-NEVER = -1e9  # score of an impossible label  # word forms whose scores are kept; garbage input must not grow it forever
+MAX_PIECE = 256  # tokens decoded as one sequence: an endless "sentence" is cut into pieces
+BATCH_TOKENS = 16384  # tokens decoded together, which bounds the arrays a huge body needs
+SURE_O = 6.0  # an O score this far above every other label's fixes the token to O
+WORD_CACHE = 100_000  # token forms whose rows are kept; garbage input must not grow it forever
+HEAD, TAIL = [BOS] * PAD, [EOS] * PAD
 
 
 def save_model(path, labels, attributes, state_weights, transitions) -> None:
@@ -35,6 +39,27 @@ def save_model(path, labels, attributes, state_weights, transitions) -> None:
         weights=np.asarray(state_weights, dtype=np.float16),
         transitions=np.asarray(transitions, dtype=np.float32),
     )
+
+
+def pieces(tokens: list) -> list[list]:
+    """A sentence as the pieces it is decoded in (one piece unless it is endless)."""
+    if len(tokens) <= MAX_PIECE:
+        return [tokens]
+    return [tokens[start:start + MAX_PIECE] for start in range(0, len(tokens), MAX_PIECE)]
+
+
+class Analysis(NamedTuple):
+    """Sentences laid end to end, each between PAD BOS and PAD EOS positions.
+
+    Everything is indexed by position in that sequence: sentence k's tokens are at
+    firsts[k], firsts[k] + 1, ...; padding positions are labelled O.
+    """
+
+    rows: np.ndarray  # word-table row of each position
+    folded: list[str]  # folded form of each position
+    labels: np.ndarray  # label index of each position
+    names: list[tuple[int, int, str]]  # gazetteer names (start, end, kind)
+    firsts: list[int]  # position of each sentence's first token
 
 
 class CrfTagger:
@@ -48,138 +73,167 @@ class CrfTagger:
             transitions = data["transitions"]
         n = len(self.labels)
         self.outside = data_labels.index("O")
-        # One more label for the padding after a sentence's end (see _decode).
-        self.padded_transitions = np.full((n + 1, n + 1), NEVER, np.float32)
-        self.padded_transitions[:n, :n] = transitions
-        self.padded_transitions[:, n] = 0.0
+        self.kinds = np.array([ENTITY_TYPES.index(l[2:]) + 1 if l != "O" else 0 for l in self.labels])
+        self.begins = np.array([l.startswith("B-") for l in self.labels])
+        self.transitions = transitions
         self.clusters = load_clusters() if clusters is None else clusters
         # The last row stays zero: where every unknown attribute points.
-        self.weights = np.vstack([weights, np.zeros((1, len(self.labels)), np.float32)])
+        self.weights = np.vstack([weights, np.zeros((1, n), np.float32)])
         self.unknown = len(weights)
         self.attribute_rows = {a: i for i, a in enumerate(attributes)}
-        self.word_rows: dict[str, int] = {}
-        self.word_table = np.zeros((1024, len(OFFSETS), len(self.labels)), np.float32)
+        self.name_scores = {(prefix, kind): self._score([f"span={prefix}-{kind}"])
+                            for prefix in "BI" for kind in ("PER", "ORG", "LOC")}
+        self._forget_words()
 
-    def _word_row(self, folded: str) -> int:
-        row = self.word_rows.get(folded)
+    def _forget_words(self) -> None:
+        self.token_rows: dict[str, int] = {}
+        self.form_rows: dict[str, int] = {}
+        self.forms: list[str] = []
+        self.word_table = np.zeros((1024, len(OFFSETS), len(self.labels)), np.float32)
+        self.starts_name = np.zeros(1024, bool)
+
+    def _new_token(self, token: str) -> int:
+        folded = fold(token)
+        row = self.form_rows.get(folded)
         if row is None:
-            row = len(self.word_rows)
+            row = len(self.forms)
             if row == len(self.word_table):
                 self.word_table = np.concatenate([self.word_table, np.zeros_like(self.word_table)])
+                self.starts_name = np.concatenate([self.starts_name, np.zeros_like(self.starts_name)])
             for k, attributes in word_properties(folded, self.clusters).items():
                 self.word_table[row, k + PAD] = self._score(attributes)
-            self.word_rows[folded] = row
+            self.starts_name[row] = gazetteers.starts_name(folded)
+            self.forms.append(folded)
+            self.form_rows[folded] = row
+        self.token_rows[token] = row
         return row
 
     def _score(self, attributes: list[str]) -> np.ndarray:
         rows = [self.attribute_rows.get(a, self.unknown) for a in attributes]
         return self.weights[rows].sum(axis=0)
 
-    def _emissions(self, sentences: list[list[str]]) -> np.ndarray:
-        """State scores of every token of some sentences of folded words, concatenated.
-
-        The sentences are laid end to end, each between BOS and EOS padding, so one gather
-        from the word table and one sum per offset score them all."""
-        sequence: list[str] = []
-        for words in sentences:
-            sequence += [BOS] * PAD + words + [EOS] * PAD
-        if len(self.word_rows) + len(sequence) > WORD_CACHE:
-            self.word_rows.clear()
-        rows = [self._word_row(w) for w in sequence]  # may grow the table: look it up after
-        table = self.word_table[rows]
-        n = len(sequence) - 2 * PAD
-        scores = sum(table[PAD + k:PAD + k + n, k + PAD] for k in OFFSETS)
-        real = []
-        start = 0
-        for words in sentences:
-            for i, attributes in enumerate(position_attributes(words)):
-                if attributes:
-                    scores[start + i] += self._score(attributes)
-            real.append(scores[start:start + len(words)])
-            start += len(words) + 2 * PAD
-        return np.concatenate(real)
-
-    def tag_sentences(self, sentences: list[list[str]]) -> list[list[str]]:
-        """Tags of each sentence. An endless "sentence" (a body without punctuation) is cut
-        into pieces first, which costs the CRF little since its features look two words away
-        at most; pieces are decoded in batches of bounded size."""
-        return self.tag_folded([[fold(t) for t in tokens] for tokens in sentences])
-
-    def tag_folded(self, sentences: list[list[str]]) -> list[list[str]]:
-        """tag_sentences for tokens already folded (forms.fold)."""
-        pieces = [tokens[start:start + MAX_PIECE]
-                  for tokens in sentences for start in range(0, len(tokens), MAX_PIECE)]
-        piece_tags: list[list[str]] = []
-        batch: list[list[str]] = []
-        size = 0
-        for piece in [*pieces, None]:
-            if batch and (piece is None or size + len(piece) > BATCH_TOKENS):
-                piece_tags += self._decode(batch)
-                batch, size = [], 0
-            if piece is not None:
-                batch.append(piece)
-                size += len(piece)
-        tagged, k = [], 0
+    def analyse(self, sentences: list[list[str]]) -> Analysis:
+        """Labels of sentences of raw tokens (each at most MAX_PIECE long, see pieces())."""
+        if len(self.token_rows) > WORD_CACHE:  # only between calls: rows must stay valid within one
+            self._forget_words()
+        batches, batch, size = [], [], 0
         for tokens in sentences:
-            count = -(-len(tokens) // MAX_PIECE)
-            tagged.append([tag for piece in piece_tags[k:k + count] for tag in piece])
-            k += count
-        return tagged
+            if batch and size + len(tokens) > BATCH_TOKENS:
+                batches.append(batch)
+                batch, size = [], 0
+            batch.append(tokens)
+            size += len(tokens)
+        parts = [self._analyse_batch(b) for b in [*batches, batch]]
+        if len(parts) == 1:
+            return parts[0]
+        offsets = np.cumsum([0, *(len(p.rows) for p in parts[:-1])])
+        return Analysis(
+            rows=np.concatenate([p.rows for p in parts]),
+            folded=[w for p in parts for w in p.folded],
+            labels=np.concatenate([p.labels for p in parts]),
+            names=[(a + o, b + o, k) for p, o in zip(parts, offsets) for a, b, k in p.names],
+            firsts=[f + o for p, o in zip(parts, offsets) for f in p.firsts],
+        )
 
-    def _decode(self, sentences: list[list[str]]) -> list[list[str]]:
-        """Labels of some sentences of folded words.
+    def _analyse_batch(self, sentences: list[list[str]]) -> Analysis:
+        sequence, firsts = [], []
+        for tokens in sentences:
+            sequence += HEAD
+            firsts.append(len(sequence))
+            sequence += tokens
+            sequence += TAIL
+        rows = list(map(self.token_rows.get, sequence))
+        if None in rows:
+            rows = [self._new_token(t) if r is None else r for t, r in zip(sequence, rows)]
+        folded = list(map(self.forms.__getitem__, rows))
+        rows = np.array(rows, np.intp)
+        names = gazetteers.find_spans(folded, np.flatnonzero(self.starts_name[rows]).tolist())
+        padding = np.ones(len(rows), bool)
+        for first, tokens in zip(firsts, sentences):
+            padding[first:first + len(tokens)] = False
+        labels = self._decode(self._emissions(rows, names), padding)
+        return Analysis(rows, folded, labels, names, firsts)
+
+    def _emissions(self, rows: np.ndarray, names) -> np.ndarray:
+        """State scores of every position (meaningless at the padding)."""
+        table = self.word_table[rows]
+        n = len(rows)
+        scores = np.zeros((n, len(self.labels)), np.float32)
+        for k in OFFSETS:
+            scores[PAD:n - PAD] += table[PAD + k:n - PAD + k, PAD + k]
+        for start, end, kind in names:
+            scores[start] += self.name_scores["B", kind]
+            scores[start + 1:end] += self.name_scores["I", kind]
+        return scores
+
+    def _decode(self, scores: np.ndarray, padding: np.ndarray) -> np.ndarray:
+        """Best label of every position.
 
         Most tokens of news text are plainly outside any name: a token whose O score beats
         every other label by SURE_O is fixed to O (decoding PEYMA dev with and without this
         gives the same tags), and Viterbi runs only over the runs of tokens between such
-        tokens, with the transitions from and to their O added at the runs' edges. The runs
-        are short, and all are stepped together."""
-        lengths = [len(s) for s in sentences]
-        scores = self._emissions(sentences)
-        ends = np.cumsum(lengths)
-        first = np.zeros(len(scores), bool)
-        first[ends[:-1]] = True
-        first[0] = True
-        last = np.zeros(len(scores), bool)
-        last[ends - 1] = True
-        others = np.delete(scores, self.outside, axis=1).max(axis=1)
-        sure = scores[:, self.outside] - others > SURE_O
-        best = np.full(len(scores), self.outside)
-        opens = ~sure & (first | np.roll(sure, 1))
-        closes = ~sure & (last | np.roll(sure, -1))
-        if opens.any():
-            run_scores = scores.copy()
-            transitions = self.padded_transitions[:-1, :-1]
-            run_scores[opens & ~first] += transitions[self.outside]
-            run_scores[closes & ~last] += transitions[:, self.outside]
+        tokens and the padding, with the transitions from and to a fixed O added at the
+        runs' edges. The runs are short, and all are stepped together."""
+        outside = self.outside
+        others = np.delete(scores, outside, axis=1).max(axis=1)
+        sure = ~padding & (scores[:, outside] - others > SURE_O)
+        fixed = sure | padding
+        free = ~fixed
+        best = np.full(len(scores), outside)
+        if free.any():
+            opens = free & np.roll(fixed, 1)
+            closes = free & np.roll(fixed, -1)
+            scores[opens & np.roll(sure, 1)] += self.transitions[outside]
+            scores[closes & np.roll(sure, -1)] += self.transitions[:, outside]
             runs = np.flatnonzero(closes) + 1 - np.flatnonzero(opens)
-            best[~sure] = self._viterbi(run_scores[~sure], runs)
-        labels = [self.labels[j] for j in best]
-        return [labels[end - n:end] for n, end in zip(lengths, ends)]
+            best[free] = self._viterbi(scores[free], runs)
+        return best
 
     def _viterbi(self, scores: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """Best labels of sequences laid end to end in scores, all stepped together.
 
-        Shorter sequences are padded with an extra label that only follows itself or the
-        end of a sequence and costs nothing, so each best path ends in it and no sequence
-        needs bookkeeping of its own."""
+        The sequences are stacked longest first, so at each step the ones still running are
+        a leading slice and the work done is proportional to the tokens, not to the longest
+        sequence times their number."""
         count, width, n_labels = len(lengths), int(lengths.max()), scores.shape[1]
+        order = np.argsort(-lengths, kind="stable")
+        starts = (np.cumsum(lengths) - lengths)[order]
+        lengths = lengths[order]
         real = np.arange(width)[None, :] < lengths[:, None]
-        padded = np.full((count, width, n_labels + 1), NEVER, np.float32)
-        padded[..., :n_labels][real] = scores
-        padded[..., n_labels][~real] = 0.0
-        delta = padded[:, 0]
-        back = np.empty((width, count, n_labels + 1), np.int64)
+        where = (starts[:, None] + np.arange(width)[None, :])[real]  # stacked -> scores position
+        stacked = np.zeros((count, width, n_labels), np.float32)
+        stacked[real] = scores[where]
+        running = count - np.searchsorted(lengths[::-1], np.arange(width), side="right")  # length > t
+        delta = stacked[:, 0].copy()
+        back = np.zeros((width, count, n_labels), np.intp)
         for t in range(1, width):
-            candidates = delta[:, :, None] + self.padded_transitions
-            back[t] = candidates.argmax(axis=1)
-            delta = candidates.max(axis=1) + padded[:, t]
-        path = np.empty((count, width), np.int64)
-        path[:, -1] = current = delta.argmax(axis=1)
-        everyone = np.arange(count)
+            m = running[t]
+            candidates = delta[:m, :, None] + self.transitions
+            back[t, :m] = candidates.argmax(axis=1)
+            delta[:m] = candidates.max(axis=1) + stacked[:m, t]
+        path = np.zeros((count, width), np.intp)
+        current = delta.argmax(axis=1)
+        path[np.arange(count), lengths - 1] = current
         for t in range(width - 1, 0, -1):
-            path[:, t - 1] = current = back[t, everyone, current]
-        return path[real]
+            m = running[t]
+            current[:m] = back[t, np.arange(m), current[:m]]
+            path[:m, t - 1] = current[:m]
+        best = np.empty(len(scores), np.intp)
+        best[where] = path[real]
+        return best
+
+    def tag_sentences(self, sentences: list[list[str]]) -> list[list[str]]:
+        """IOB2 tags of each sentence of raw tokens."""
+        split = [piece for tokens in sentences for piece in pieces(list(tokens))]
+        analysis = self.analyse(split)
+        labels = [self.labels[j] for j in analysis.labels.tolist()]
+        piece_tags = [labels[first:first + len(piece)] for first, piece in zip(analysis.firsts, split)]
+        tagged, k = [], 0
+        for tokens in sentences:
+            count = len(pieces(list(tokens)))
+            tagged.append([tag for piece in piece_tags[k:k + count] for tag in piece])
+            k += count
+        return tagged
 
 
 @lru_cache(maxsize=1)
