@@ -129,6 +129,8 @@ def _looks_personal(words: list[str]) -> bool:
 
 def _unambiguous(names: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """Gazetteer names of one kind only: «مهر» (a month and a news agency) is left to the CRF."""
+    if len(names) < 2:
+        return names
     counts = Counter((i, j) for i, j, _ in names)
     return [(i, j, kind) for i, j, kind in names if counts[i, j] == 1]
 
@@ -139,6 +141,8 @@ def _unambiguous_names(words: list[str]) -> list[tuple[int, int, str]]:
 
 def _coordinated(words: list[str], i: int, j: int, kind: str) -> list[tuple[int, int, str]]:
     """«ناتو و یونیسف» as two names when a side of the «و» is a known name and the whole is not."""
+    if "و" not in words[i:j]:  # the common case, without a gazetteer scan
+        return [(i, j, gazetteers.name_kind(tuple(words[i:j])) or kind)]
     known = {(a + i, b + i): k for a, b, k in _unambiguous_names(words[i:j])}
     if (i, j) not in known:
         for n in range(i + 1, j - 1):
@@ -216,9 +220,13 @@ def _spans(fields: dict[str, str], sentences: list[_Sentence], analysis: Analysi
 
 def _positions(analysis: Analysis, words) -> list[int]:
     """Sequence positions whose folded form is one of words."""
-    known = default_tagger().form_rows
-    rows = [known[w] for w in words if w in known]
-    return np.flatnonzero(np.isin(analysis.rows, rows)).tolist() if rows else []
+    tagger = default_tagger()
+    rows = [tagger.form_rows[w] for w in words if w in tagger.form_rows]
+    if not rows:
+        return []
+    wanted = np.zeros(len(tagger.forms), bool)
+    wanted[rows] = True
+    return np.flatnonzero(wanted[analysis.rows]).tolist()
 
 
 class _Group:
@@ -227,11 +235,16 @@ class _Group:
     def __init__(self) -> None:
         self.spans: list[_Span] = []
         self.words: tuple[str, ...] = ()
+        self.votes: dict[str, int] = {}  # kind -> how many spans say so
+        self.tagged_votes: dict[str, int] = {}  # the same among spans the tagger found
 
     def add(self, span: _Span) -> None:
         self.spans.append(span)
         if len(span.words) > len(self.words):
             self.words = span.words
+        self.votes[span.kind] = self.votes.get(span.kind, 0) + 1
+        if span.tagged:
+            self.tagged_votes[span.kind] = self.tagged_votes.get(span.kind, 0) + 1
 
     def absorb(self, other: _Group) -> None:
         for span in other.spans:
@@ -239,8 +252,9 @@ class _Group:
 
     @property
     def kind(self) -> str:
-        tagged = [s.kind for s in self.spans if s.tagged] or [s.kind for s in self.spans]
-        return Counter(tagged).most_common(1)[0][0]
+        """The kind most spans say, the tagger's spans first; a tie goes to the earliest."""
+        votes = self.tagged_votes or self.votes
+        return max(votes, key=votes.get)
 
 
 def _short_forms(words: tuple[str, ...], kind: str) -> list[tuple[str, ...]]:

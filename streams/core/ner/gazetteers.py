@@ -128,6 +128,21 @@ def word_classes(folded: str) -> frozenset[str]:
     return _word_table().get(folded, frozenset())
 
 
+@lru_cache(maxsize=1)
+def _name_kinds() -> dict[tuple[str, ...], set[str]]:
+    kinds: dict[tuple[str, ...], set[str]] = {}
+    for names in _span_table().values():
+        for tokens, kind in names:
+            kinds.setdefault(tokens, set()).add(kind)
+    return kinds
+
+
+def name_kind(folded: tuple[str, ...]) -> str | None:
+    """The kind of a listed name, None if it is not listed or is listed as both kinds."""
+    kinds = _name_kinds().get(folded, ())
+    return next(iter(kinds)) if len(kinds) == 1 else None
+
+
 def starts_name(folded: str) -> bool:
     return folded in _span_table()
 

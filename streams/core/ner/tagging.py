@@ -75,6 +75,7 @@ class CrfTagger:
         self.outside = data_labels.index("O")
         self.kinds = np.array([ENTITY_TYPES.index(l[2:]) + 1 if l != "O" else 0 for l in self.labels])
         self.begins = np.array([l.startswith("B-") for l in self.labels])
+        self.others = [j for j in range(n) if j != self.outside]
         self.transitions = transitions
         self.clusters = load_clusters() if clusters is None else clusters
         # The last row stays zero: where every unknown attribute points.
@@ -175,16 +176,21 @@ class CrfTagger:
         tokens and the padding, with the transitions from and to a fixed O added at the
         runs' edges. The runs are short, and all are stepped together."""
         outside = self.outside
-        others = np.delete(scores, outside, axis=1).max(axis=1)
-        sure = ~padding & (scores[:, outside] - others > SURE_O)
+        sure = scores[:, outside] - scores[:, self.others].max(axis=1) > SURE_O
+        sure &= ~padding
         fixed = sure | padding
         free = ~fixed
         best = np.full(len(scores), outside)
         if free.any():
+            # The sequence starts and ends with padding, so the shifted ends are never read.
+            after_sure = np.zeros_like(free)
+            after_sure[1:] = sure[:-1]
+            before_sure = np.zeros_like(free)
+            before_sure[:-1] = sure[1:]
             opens = free & np.roll(fixed, 1)
             closes = free & np.roll(fixed, -1)
-            scores[opens & np.roll(sure, 1)] += self.transitions[outside]
-            scores[closes & np.roll(sure, -1)] += self.transitions[:, outside]
+            scores[free & after_sure] += self.transitions[outside]
+            scores[free & before_sure] += self.transitions[:, outside]
             runs = np.flatnonzero(closes) + 1 - np.flatnonzero(opens)
             best[free] = self._viterbi(scores[free], runs)
         return best
