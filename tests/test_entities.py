@@ -139,3 +139,13 @@ def test_dev_articles_typed_entity_f1(tmp_path):
     result = subprocess.run([sys.executable, str(scorer), "entities", str(GOLD), str(pred)],
                             capture_output=True, text=True, check=True)
     assert json.loads(result.stdout)["entities_typed"]["f1"] >= 0.85
+
+
+def test_token_texts_and_spans_agree_with_tokenize_on_a_slice():
+    from streams.core.segment import token_spans, token_texts, tokenize
+
+    text = "نرخ ۳.۵ درصد شد. «علی‌رضا» گفت: خوب‌ است\u200c! abc"
+    start, end = 4, 40
+    expected = tokenize(text[start:end])
+    assert token_texts(text, start, end) == [t.text for t in expected]
+    assert token_spans(text, start, end) == [(t.start + start, t.end + start) for t in expected]

@@ -117,3 +117,13 @@ def test_peyma_dev_f1_does_not_regress(tmp_path):
     result = subprocess.run([sys.executable, str(scorer), "conll", str(PEYMA / "dev.txt"), str(out)],
                             capture_output=True, text=True, check=True)
     assert json.loads(result.stdout)["micro"]["f1"] >= 0.74
+
+
+def test_sentences_tagged_together_or_alone_get_the_same_tags(monkeypatch):
+    from streams.core.ner import tagging
+
+    sentences = [["دیروز", "مهدی", "صالحی", "به", "اراک", "رسید", "."],
+                 ["خبرگزاری", "ایرنا", "گزارش", "داد", "."], [], ["سلام"]] * 3
+    alone = [tag(s) for s in sentences]
+    monkeypatch.setattr(tagging, "BATCH_TOKENS", 6)  # forces several batches, offsets joined after
+    assert default_tagger().tag_sentences(sentences) == alone

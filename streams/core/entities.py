@@ -269,15 +269,29 @@ def _short_forms(words: tuple[str, ...], kind: str) -> list[tuple[str, ...]]:
     return []
 
 
-def _acronyms(analysis: Analysis, spans: list[_Span]) -> dict[str, str]:
-    """Key of a one-word name in parentheses right after an organization -> that organization's key."""
+def _acronyms(fields: dict[str, str], sentences: list[_Sentence], analysis: Analysis,
+              spans: list[_Span]) -> dict[str, str]:
+    """Key of a one-word name in parentheses right after an organization -> that organization's
+    key. The declaration names the organization even where the tagger missed it, so the word
+    is added to spans as a mention."""
     ends = {s.stop: s for s in spans if s.kind == "ORG" and len(s.words) > 1}
-    folded = analysis.folded  # every sentence is followed by padding, so n + 2 is in range
-    return {folded[n + 1]: ends[n].key for n in _positions(analysis, [OPENING])
-            if n in ends and folded[n + 2] == CLOSING and _is_word(folded[n + 1])}
+    seen = {(s.field, s.start) for s in spans}
+    folded, firsts = analysis.folded, analysis.firsts  # every sentence is followed by padding
+    declared = {}
+    for n in _positions(analysis, [OPENING]):
+        if n in ends and folded[n + 2] == CLOSING and _is_word(folded[n + 1]):
+            declared[folded[n + 1]] = ends[n].key
+            k = bisect_right(firsts, n + 1) - 1
+            sentence = sentences[k]
+            start, end = sentence.offsets(fields[sentence.field])[n + 1 - firsts[k]]
+            if (sentence.field, start) not in seen:
+                spans.append(_Span(sentence.field, start, end, "ORG", (folded[n + 1],), False, n + 2))
+    return declared
 
 
-def _consolidate(analysis: Analysis, spans: list[_Span]) -> list[_Group]:
+def _consolidate(fields: dict[str, str], sentences: list[_Sentence], analysis: Analysis,
+                 spans: list[_Span]) -> list[_Group]:
+    acronyms = _acronyms(fields, sentences, analysis, spans)
     groups: dict[str, _Group] = {}
     for span in spans:
         groups.setdefault(span.key, _Group()).add(span)
@@ -286,7 +300,6 @@ def _consolidate(analysis: Analysis, spans: list[_Span]) -> list[_Group]:
     for key in longest_first:
         for words in _short_forms(groups[key].words, groups[key].kind):
             claimed.setdefault("".join(words), key)
-    acronyms = _acronyms(analysis, spans)
     parent = {}
     for key in longest_first:
         full = acronyms.get(key) or claimed.get(key)
@@ -350,7 +363,7 @@ def find_entities(fields: dict[str, str]) -> list[Entity]:
     sentences = _sentences(fields)
     analysis = default_tagger().analyse([s.tokens for s in sentences])
     spans = _spans(fields, sentences, analysis)
-    groups = _consolidate(analysis, spans)
+    groups = _consolidate(fields, sentences, analysis, spans)
     _add_repeated_mentions(fields, sentences, analysis, groups)
     entities = [_entity(group, fields) for group in groups]
     entities.sort(key=lambda e: (FIELDS.index(e.mentions[0].field), e.mentions[0].start))
