@@ -149,9 +149,11 @@ class CrfTagger:
         folded = list(map(self.forms.__getitem__, rows))
         rows = np.array(rows, np.intp)
         names = gazetteers.find_spans(folded, np.flatnonzero(self.starts_name[rows]).tolist())
-        padding = np.ones(len(rows), bool)
-        for first, tokens in zip(firsts, sentences):
-            padding[first:first + len(tokens)] = False
+        # +1 where a sentence starts, -1 after it ends: the running sum is 0 on the padding.
+        edges = np.zeros(len(rows) + 1, np.int32)
+        edges[firsts] = 1
+        edges[[first + len(tokens) for first, tokens in zip(firsts, sentences)]] -= 1
+        padding = np.cumsum(edges[:-1]) == 0
         labels = self._decode(self._emissions(rows, names), padding)
         return Analysis(rows, folded, labels, names, firsts)
 
