@@ -11,6 +11,7 @@ per-token Python work; folding, cluster and gazetteer look-ups happen once per n
 """
 from __future__ import annotations
 
+import itertools
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -28,6 +29,7 @@ MAX_PIECE = 256  # tokens decoded as one sequence: an endless "sentence" is cut 
 BATCH_TOKENS = 16384  # tokens decoded together, which bounds the arrays a huge body needs
 SURE_O = 6.0  # an O score this far above every other label's fixes the token to O
 WORD_CACHE = 100_000  # token forms whose rows are kept; garbage input must not grow it forever
+PRESCORED = 20_000  # most frequent news words scored when the model loads, not on first sight
 HEAD, TAIL = [BOS] * PAD, [EOS] * PAD
 
 
@@ -92,22 +94,39 @@ class CrfTagger:
         self.forms: list[str] = []
         self.word_table = np.zeros((1024, len(OFFSETS), len(self.labels)), np.float32)
         self.starts_name = np.zeros(1024, bool)
+        # The cluster file lists words most frequent first; folded forms fold to themselves.
+        self._add_tokens({BOS, EOS, *itertools.islice(self.clusters, PRESCORED)})
 
-    def _new_token(self, token: str) -> int:
-        folded = fold(token)
-        row = self.form_rows.get(folded)
-        if row is None:
-            row = len(self.forms)
-            if row == len(self.word_table):
-                self.word_table = np.concatenate([self.word_table, np.zeros_like(self.word_table)])
-                self.starts_name = np.concatenate([self.starts_name, np.zeros_like(self.starts_name)])
+    def _add_tokens(self, tokens: set[str]) -> None:
+        """Give new token forms their rows; forms new to the table are scored all at once
+        (one gather and one grouped sum), as a cold start sees thousands of them."""
+        new_forms = []
+        for token in tokens:
+            folded = fold(token)
+            row = self.form_rows.get(folded)
+            if row is None:
+                row = self.form_rows[folded] = len(self.forms)
+                self.forms.append(folded)
+                new_forms.append(folded)
+            self.token_rows[token] = row
+        if not new_forms:
+            return
+        while len(self.word_table) < len(self.forms):
+            self.word_table = np.concatenate([self.word_table, np.zeros_like(self.word_table)])
+            self.starts_name = np.concatenate([self.starts_name, np.zeros_like(self.starts_name)])
+        attribute_rows, group_starts, table_cells = [], [], []
+        for folded in new_forms:
+            row = self.form_rows[folded]
             for k, attributes in word_properties(folded, self.clusters).items():
-                self.word_table[row, k + PAD] = self._score(attributes)
+                group_starts.append(len(attribute_rows))
+                table_cells.append((row, k + PAD))
+                # Each group opens with the zero row, so none is empty.
+                attribute_rows.append(self.unknown)
+                attribute_rows += [self.attribute_rows.get(a, self.unknown) for a in attributes]
             self.starts_name[row] = gazetteers.starts_name(folded)
-            self.forms.append(folded)
-            self.form_rows[folded] = row
-        self.token_rows[token] = row
-        return row
+        sums = np.add.reduceat(self.weights[attribute_rows], group_starts, axis=0)
+        rows, offsets = zip(*table_cells)
+        self.word_table[list(rows), list(offsets)] = sums
 
     def _score(self, attributes: list[str]) -> np.ndarray:
         rows = [self.attribute_rows.get(a, self.unknown) for a in attributes]
@@ -145,7 +164,8 @@ class CrfTagger:
             sequence += TAIL
         rows = list(map(self.token_rows.get, sequence))
         if None in rows:
-            rows = [self._new_token(t) if r is None else r for t, r in zip(sequence, rows)]
+            self._add_tokens({t for t, r in zip(sequence, rows) if r is None})
+            rows = list(map(self.token_rows.__getitem__, sequence))
         folded = list(map(self.forms.__getitem__, rows))
         rows = np.array(rows, np.intp)
         names = gazetteers.find_spans(folded, np.flatnonzero(self.starts_name[rows]).tolist())
