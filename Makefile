@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 SHARED := ../shared
 
-.PHONY: install kafka run test quality bench stop clean
+.PHONY: install kafka run test test-quick quality bench stop clean
 
 install: $(INSTALLED)  ## create .venv and install Khabar with its test tools
 
@@ -24,11 +24,14 @@ run: kafka  ## start the worker, publish samples/, print enriched articles until
 test: kafka  ## unit and integration tests against the real broker
 	$(BIN)/python -m pytest
 
+test-quick: kafka  ## the same without the tests marked slow (CI runs everything)
+	$(BIN)/python -m pytest -m "not slow"
+
 quality: install  ## enrichment quality on ../shared's dev sets (skipped without ../shared)
 	deploy/quality.sh $(SHARED)
 
-bench: install  ## enrichment cost against hazm's Normalizer alone, on ../shared's Fars articles
-	$(BIN)/khabar bench $(SHARED)/data/fars-news
+bench: install  ## offline and end-to-end figures (local broker started if needed); ../shared's Fars articles, else generated ones
+	$(BIN)/khabar bench $(SHARED)/data/fars-news $(BENCH_ARGS)
 
 stop:  ## stop the local broker
 	$(BIN)/khabar kafka down

@@ -14,9 +14,10 @@ from datetime import datetime, timezone
 import faust
 from faust.sensors.prometheus import setup_prometheus_sensors
 
-from . import contracts, metrics
+from . import contracts, dedup, metrics, security
 from .config import settings
 from .contracts import Rejected
+from .recovery import KhabarTableManager
 from .stages import EXTRACT, NORMALIZE, Stage, quote_events
 
 log = logging.getLogger("khabar")
@@ -26,6 +27,8 @@ app = faust.App(
     settings.app_id,
     broker=f"kafka://{settings.bootstrap_servers}",
     web_port=settings.web_port,
+    web_bind=settings.web_bind,
+    broker_credentials=security.faust_credentials(settings),
     datadir=str(settings.state_dir / "faust" / "{conf.name}"),  # its bookkeeping, beside the broker's state
     topic_partitions=settings.topic_partitions,
     topic_replication_factor=settings.topic_replication,
@@ -34,6 +37,9 @@ app = faust.App(
     key_serializer="raw",
     value_serializer="raw",  # we decode ourselves, so undecodable bytes reach the dead-letter topic
     producer_max_request_size=settings.max_message_bytes,
+    producer_acks=-1,  # "all": a send counts once every in-sync replica holds it (min.insync.replicas)
+    broker_session_timeout=settings.session_timeout_s,
+    TableManager=KhabarTableManager,  # stream partitions paused in aiokafka until seeked and cleared (faust #596)
 )
 setup_prometheus_sensors(app, pattern="/metrics", name_prefix="faust")
 
@@ -48,6 +54,11 @@ normalized_topic = _topic(settings.topic_normalized)
 enriched_topic = _topic(settings.topic_enriched)
 quotes_topic = _topic(settings.topic_quotes)
 dead_letter_topic = _topic(settings.topic_dead_letter)
+duplicates_topic = _topic(settings.topic_duplicates)
+# content fingerprint → dedup.claim of the first event with that text; the changelog topic restores it
+# on restart. Co-partitioned with normalized_topic, which is keyed by that same fingerprint.
+seen_content = app.Table("seen-content", partitions=settings.topic_partitions,
+                         schema=faust.Schema(key_serializer="json", value_serializer="json"))
 
 
 def dead_letter_event(stage: str, rejected: Rejected, message, value: dict | None) -> dict:
@@ -74,38 +85,87 @@ def dead_letter_event(stage: str, rejected: Rejected, message, value: dict | Non
     return event
 
 
+def _dead_letter_key(message, value: dict | None) -> bytes | None:
+    """The article's id when the event has one (normalized events are keyed by content), else its own key."""
+    article_id = value.get("id") if value else None
+    return article_id.encode() if isinstance(article_id, str) and article_id else message.key
+
+
 async def _process(stage: Stage, event) -> dict | None:
     """The stage's output for one event, or None once the event has been dead-lettered."""
     message, value = event.message, None
-    with metrics.STAGE_SECONDS.labels(stage.name).time():
+    metrics.ARTICLES_IN.labels(stage.name).inc()
+    with metrics.IN_FLIGHT.labels(stage.name).track_inprogress():
         try:
-            value = contracts.decode(message.value)
-            # the NLP core is CPU-bound: a thread keeps the event loop (and Kafka heartbeats) alive
-            result = await asyncio.get_running_loop().run_in_executor(None, stage.process, value)
+            with metrics.STAGE_SECONDS.labels(stage.name).time():
+                value = contracts.decode(message.value)
+                # the NLP core is CPU-bound: a thread keeps the event loop (and Kafka heartbeats) alive
+                result = await asyncio.get_running_loop().run_in_executor(None, stage.process, value)
         except Rejected as rejected:
+            metrics.ARTICLES_FAILED.labels(stage.name).inc()
             dead = dead_letter_event(stage.name, rejected, message, value)
             log.warning("dead-lettered %s[%s]@%s (%s): %s", message.topic, message.partition,
                         message.offset, rejected.reason, rejected.error)
-            await dead_letter_topic.send(key=message.key, value=contracts.encode(dead))
+            await dead_letter_topic.send(key=_dead_letter_key(message, value), value=contracts.encode(dead))
             metrics.DEAD_LETTERS.labels(stage.name, rejected.reason).inc()
-            metrics.EVENTS.labels(stage.name, "dead_letter").inc()
             return None
-    metrics.EVENTS.labels(stage.name, "ok").inc()
+    metrics.ARTICLES_OUT.labels(stage.name).inc()
     return result
+
+
+async def _events(stream):
+    """The stream's events, each acknowledged only once the agent's body has finished with it.
+
+    Faust acks the current event when its stream closes, also when the agent was cancelled in the
+    middle of it (SIGTERM, rebalance): its offset could then be committed with its output never sent.
+    """
+    manual = stream.noack()
+    async for event in manual.events():
+        yield event
+        await manual.ack(event)
 
 
 # concurrency=1: faust with more can commit offsets past in-flight messages; scale by partitions instead
 @app.agent(raw_topic, concurrency=1)
 async def normalize_agent(stream):
-    async for event in stream.events():
+    async for event in _events(stream):
         normalized = await _process(NORMALIZE, event)
         if normalized is not None:
-            await normalized_topic.send(key=normalized["id"].encode(), value=contracts.encode(normalized))
+            # keyed by content: every copy of one text, whatever its id, meets the same seen_content partition
+            await normalized_topic.send(key=dedup.fingerprint(normalized).encode(), value=contracts.encode(normalized),
+                                        headers=metrics.raw_timestamp_header(event.message.timestamp))
+
+
+async def _is_duplicate(event) -> bool:
+    """True for a repeat of an article already taken: counted, logged, forwarded by policy, not enriched."""
+    message = event.message
+    try:
+        article = contracts.decode(message.value)
+    except Rejected:
+        return False  # _process dead-letters it
+    if not all(isinstance(article.get(field), str) for field in ("id", "title", "body")):
+        return False  # not a normalized article: _process dead-letters it
+    digest = dedup.fingerprint(article)
+    first = seen_content.get(digest)
+    reason = dedup.judge(first, article["id"], message.partition, message.offset)
+    if reason is None:
+        if first is None:
+            seen_content[digest] = dedup.claim(article["id"], message.partition, message.offset)
+        return False
+    metrics.DUPLICATES.labels(reason).inc()
+    log.info("duplicate %s (%s) of %s at %s[%s]@%s", article["id"], reason, first["id"],
+             message.topic, message.partition, message.offset)
+    if settings.duplicates == "forward":
+        await duplicates_topic.send(key=article["id"].encode(),
+                                    value=contracts.encode(dedup.notice(article, reason, first, digest)))
+    return True
 
 
 @app.agent(normalized_topic, concurrency=1)
 async def extract_agent(stream):
-    async for event in stream.events():
+    async for event in _events(stream):
+        if settings.duplicates != "off" and await _is_duplicate(event):
+            continue
         enriched = await _process(EXTRACT, event)
         if enriched is None:
             continue
@@ -113,5 +173,10 @@ async def extract_agent(stream):
         await enriched_topic.send(key=key, value=contracts.encode(enriched))
         for quote in quote_events(enriched):
             await quotes_topic.send(key=key, value=contracts.encode(quote))
-        metrics.ENTITIES_PER_ARTICLE.observe(len(enriched["entities"]))
-        metrics.QUOTES_PER_ARTICLE.observe(len(enriched["quotes"]))
+        metrics.observe_enriched(enriched, event.message.headers)
+
+
+@app.timer(interval=metrics.LAG_INTERVAL_S)
+async def consumer_lag():
+    # the agents' input topics only: Faust does not commit its tables' changelogs or its leader topic
+    await metrics.record_consumer_lag(app.consumer, {raw_topic.get_topic_name(), normalized_topic.get_topic_name()})

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import AsyncIterator, Iterable
 
@@ -10,7 +9,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, MessageSizeTooLargeError, TopicAlreadyExistsError
 
-from . import contracts
+from . import contracts, security
 from .config import Settings, settings
 from .contracts import Rejected
 from .readers import Item
@@ -18,9 +17,9 @@ from .readers import Item
 
 async def ensure_topics(config: Settings = settings) -> None:
     """Create Khabar's topics with the configured partitions and replication, if missing."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=config.bootstrap_servers)
+    admin = AIOKafkaAdminClient(bootstrap_servers=config.bootstrap_servers, **security.client_kwargs(config))
     try:
-        await admin.start()
+        await security.start(admin, config)
         existing = set(await admin.list_topics())
         topic_config = {"max.message.bytes": str(config.max_message_bytes)}
         missing = [NewTopic(name, config.topic_partitions, config.topic_replication, topic_configs=topic_config)
@@ -47,15 +46,19 @@ class PublishReport:
 
 
 async def publish(items: Iterable[Item], topic: str, config: Settings = settings, progress=None) -> PublishReport:
-    """Validate each article against the raw schema and send it keyed by its id."""
+    """Validate each article against the raw schema and send it keyed by its id; `progress()` is
+    called once per item handled, sent or rejected."""
     report = PublishReport()
     await ensure_topics(config)
     producer = AIOKafkaProducer(bootstrap_servers=config.bootstrap_servers, acks="all",
-                                max_request_size=config.max_message_bytes, enable_idempotence=True)
+                                max_request_size=config.max_message_bytes, enable_idempotence=True,
+                                **security.client_kwargs(config))
     try:
-        await producer.start()
+        await security.start(producer, config)
         pending = []
         for item in items:
+            if progress:
+                progress()
             if item.error:
                 report.rejected.append((item.origin, item.error))
                 continue
@@ -70,8 +73,6 @@ async def publish(items: Iterable[Item], topic: str, config: Settings = settings
                 report.rejected.append((item.origin, f"larger than KHABAR_MAX_MESSAGE_BYTES={config.max_message_bytes:,} bytes"))
                 continue
             report.sent += 1
-            if progress:
-                progress(report.sent)
         await asyncio.gather(*pending)  # every send acknowledged by the broker before we report
     finally:
         await producer.stop()
@@ -83,9 +84,9 @@ async def consume(topic: str, *, from_beginning: bool, limit: int | None, idle_t
     """(message, decoded value or None) for each event, until `limit` or `idle_timeout` seconds of silence."""
     consumer = AIOKafkaConsumer(topic, bootstrap_servers=config.bootstrap_servers, group_id=None,
                                 auto_offset_reset="earliest" if from_beginning else "latest",
-                                enable_auto_commit=False)
+                                enable_auto_commit=False, **security.client_kwargs(config))
     try:
-        await consumer.start()
+        await security.start(consumer, config)
         seen = 0
         while limit is None or seen < limit:
             batch = await consumer.getmany(timeout_ms=int((idle_timeout or 3600) * 1000),

@@ -1,30 +1,17 @@
 """The agents in Faust's test context: events in, the right topics out, bad events dead-lettered."""
 import asyncio
 import base64
+import dataclasses
+import threading
 from types import SimpleNamespace
-from unittest.mock import AsyncMock
-
-import pytest
 
 from streams import app as worker
-from streams import contracts
+from streams import contracts, dedup
 from streams.config import settings
 from streams.contracts import Rejected
 
 ARTICLE = {"id": "agent-1", "title": "سخنگوی دولت: جلسه فردا برگزار می‌شود",
            "body": "به گزارش خبرگزاری نمونه، سخنگوی دولت گفت: «جلسه هیئت دولت فردا برگزار می‌شود.»"}
-
-
-@pytest.fixture()
-def sent(monkeypatch):
-    """What each output topic was sent, as decoded values, instead of sending to Kafka."""
-    sent = {}
-    for name in ("normalized_topic", "enriched_topic", "quotes_topic", "dead_letter_topic"):
-        topic = getattr(worker, name)
-        mock = AsyncMock()
-        monkeypatch.setattr(topic, "send", mock)
-        sent[name] = mock
-    return sent
 
 
 def normalize_outputs(sent):
@@ -51,11 +38,11 @@ def put_all(agent, *payloads, outputs):
     asyncio.run(run())
 
 
-def test_normalize_agent_forwards_a_valid_article_keyed_by_id(sent):
+def test_normalize_agent_forwards_a_valid_article_keyed_by_its_content(sent):
     put_all(worker.normalize_agent, contracts.encode(ARTICLE), outputs=normalize_outputs(sent))
     [normalized] = values(sent["normalized_topic"])
     assert normalized["id"] == "agent-1" and normalized["schema_version"] == "normalized-article/1"
-    assert sent["normalized_topic"].call_args.kwargs["key"] == b"agent-1"
+    assert sent["normalized_topic"].call_args.kwargs["key"] == dedup.fingerprint(normalized).encode()
     assert not sent["dead_letter_topic"].called
 
 
@@ -69,6 +56,39 @@ def test_bad_events_are_dead_lettered_and_the_agent_goes_on(sent):
     for letter in dead:
         contracts.validate(contracts.DEAD_LETTER, letter)
     assert [n["id"] for n in values(sent["normalized_topic"])] == ["agent-1"]
+
+
+def test_an_event_in_flight_when_the_agent_stops_is_left_unacknowledged(sent, monkeypatch):
+    """Stopped mid-event (SIGTERM, rebalance), the agent must not ack: the offset would be committed
+    without the event's output, and the event lost. Processed events are acked."""
+    started, release = threading.Event(), threading.Event()
+
+    def slow_step(value, step=worker.NORMALIZE.step):
+        started.set()
+        release.wait(10)
+        return step(value)
+
+    monkeypatch.setattr(worker, "NORMALIZE", dataclasses.replace(worker.NORMALIZE, step=slow_step))
+
+    async def run():
+        async with worker.normalize_agent.test_context() as context:
+            done = await context.put(contracts.encode({**ARTICLE, "id": "done"}), key=b"k")
+            release.set()
+            for _ in range(200):
+                if sent["normalized_topic"].called:
+                    break
+                await asyncio.sleep(0.05)
+            release.clear()
+            started.clear()
+            in_flight = await context.put(contracts.encode(ARTICLE), key=b"k")
+            await asyncio.get_running_loop().run_in_executor(None, started.wait, 10)
+        # leaving the context stopped the agent in the middle of in_flight
+        release.set()
+        return done, in_flight
+
+    done, in_flight = asyncio.run(run())
+    assert done.message.acked
+    assert not in_flight.message.acked
 
 
 def test_extract_agent_emits_enriched_article_and_one_event_per_quote(sent):

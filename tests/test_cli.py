@@ -27,3 +27,21 @@ def test_enrich_writes_one_enriched_article_per_input_and_reports_rejects(tmp_pa
     assert result.exit_code == 1
     assert "in.jsonl:2: invalid_schema" in result.output and "in.jsonl:3: undecodable" in result.output
     assert [orjson.loads(line)["id"] for line in out.read_bytes().splitlines()] == ["a", "c"]
+
+
+def test_progress_bar_counts_the_articles_ahead_on_a_terminal_only(tmp_path, monkeypatch):
+    from streams import progress
+
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"title": "یک", "body": "متن"}\n{"title": "دو", "body": "متن"}\nbroken\n', encoding="utf-8")
+    (tmp_path / "note.txt").write_text("تیتر\nمتن", encoding="utf-8")
+    monkeypatch.setattr(progress.sys.stderr, "isatty", lambda: True)
+    with progress.article_progress([str(tmp_path)], "enriching", quiet=False) as bar:
+        assert bar.total == 4  # three JSON lines (one of them broken) and one scraped text
+    with progress.article_progress([str(tmp_path)], "enriching", quiet=True) as bar:
+        assert bar is None
+    with progress.article_progress(["-"], "publishing", quiet=False) as bar:
+        assert bar.total is None  # stdin is read once: a rate, no ETA
+    monkeypatch.setattr(progress.sys.stderr, "isatty", lambda: False)
+    with progress.article_progress([str(tmp_path)], "enriching", quiet=False) as bar:
+        assert bar is None

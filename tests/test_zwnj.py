@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from streams.core.zwnj import ZWNJ, ZwnjRestorer, restore_zwnj
+from streams.core.zwnj import ZWNJ, ZwnjRestorer, build_default_restorer, default_restorer, restore_zwnj
 
 Z = ZWNJ
 
@@ -57,6 +57,14 @@ def test_shipped_data_restores_common_glued_words():
     for word in (f"کتاب{Z}های", f"تازه{Z}ای", f"می{Z}خوانند", f"نمی{Z}توانند", f"بی{Z}تفاوت"):
         assert word in restored
     assert restored.replace(Z, "") == text
+
+
+def test_the_restorer_built_in_its_own_process_is_the_one_built_here():
+    here, shipped = build_default_restorer(), default_restorer()
+    text = "کتابهای تازه در کتابخانههای شهر بیاساس نیست و دانشجویان میگویند آنها میخواهند"
+    assert shipped.restore(text) == here.restore(text) != text
+    assert shipped.best_spelling == here.best_spelling
+    assert shipped.later_logp == here.later_logp
 
 
 def test_plain_words_are_not_split():

@@ -20,11 +20,9 @@ import numpy as np
 from .model import FIELDS, Entity, Mention
 from .ner import gazetteers
 from .ner.forms import fold
-from .ner.tagging import ENTITY_TYPES, MAX_PIECE, Analysis, default_tagger, pieces
+from .ner.tagging import MAX_PIECE, Analysis, default_tagger, iob_spans, pieces
 from .segment import sentence_spans, token_spans, token_texts
 
-TYPES = ("PER", "ORG", "LOC")
-TYPES_BY_INDEX = ("", *ENTITY_TYPES)  # the tagger's kind index 0 is O
 OPENING, CLOSING = "(", ")"
 # Words that never begin or end a name, though taggers let them in at the edges.
 EDGE_WORDS = frozenset(fold(w) for w in "و در از به با که را برای تا یا این آن اين ان".split())
@@ -80,17 +78,6 @@ def _sentences(fields: dict[str, str]) -> list[_Sentence]:
             elif tokens:
                 sentences.append(_Sentence(name, start, end, tokens))
     return sentences
-
-
-def _iob_spans(analysis: Analysis, kinds: np.ndarray, begins: np.ndarray) -> list[tuple[int, int, str]]:
-    """(start, end, type) of the tagged spans, as positions in the sequence; a stray I-
-    opens a span, as score.py reads it. Padding is O, so no span crosses sentences."""
-    kind = kinds[analysis.labels]
-    continued = np.zeros(len(kind), bool)
-    continued[1:] = (kind[1:] != 0) & (kind[1:] == kind[:-1]) & ~begins[analysis.labels[1:]]
-    starts = np.flatnonzero((kind != 0) & ~continued)
-    ends = np.flatnonzero((kind != 0) & ~np.append(continued[1:], False)) + 1
-    return [(i, j, TYPES_BY_INDEX[kind[i]]) for i, j in zip(starts.tolist(), ends.tolist())]
 
 
 def _is_word(folded: str) -> bool:
@@ -208,7 +195,7 @@ def _by_sentence(firsts: list[int], spans: list[tuple[int, int, str]]) -> dict[i
 
 def _spans(fields: dict[str, str], sentences: list[_Sentence], analysis: Analysis) -> list[_Span]:
     tagger = default_tagger()
-    tagged = _by_sentence(analysis.firsts, _iob_spans(analysis, tagger.kinds, tagger.begins))
+    tagged = _by_sentence(analysis.firsts, iob_spans(tagger.kinds[analysis.labels], tagger.begins[analysis.labels]))
     names = _by_sentence(analysis.firsts, analysis.names)
     spans = []
     for k in sorted(tagged.keys() | names.keys()):

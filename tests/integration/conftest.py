@@ -6,12 +6,20 @@ then stopped at the end), left alone if it was (so `make test` keeps its broker)
 """
 from __future__ import annotations
 
+import asyncio
 import os
+import sys
+import time
+import uuid
 
 import pytest
+from aiokafka import AIOKafkaProducer
 
-from streams import kafka_local
-from streams.config import settings
+from streams import kafka_io, processes
+from streams.config import Settings, settings
+from streams.processes import broker, isolated_env
+
+DEADLINE_S = 120
 
 EXTERNAL_CLUSTER = "KHABAR_BROKER" in os.environ
 
@@ -19,16 +27,8 @@ EXTERNAL_CLUSTER = "KHABAR_BROKER" in os.environ
 @pytest.fixture(scope="session")
 def kafka_bootstrap() -> str:
     """Bootstrap servers of a broker that answers client requests."""
-    if EXTERNAL_CLUSTER:
-        yield settings.bootstrap_servers
-        return
-    already_running = kafka_local.status(settings.state_dir)["running"]
-    bootstrap = kafka_local.up(settings.state_dir, port=settings.kafka_port,
-                               controller_port=settings.kafka_controller_port,
-                               version=settings.kafka_version)
-    yield bootstrap
-    if not already_running:
-        kafka_local.down(settings.state_dir)
+    with broker(settings, progress=lambda _: None) as (bootstrap, _version):
+        yield bootstrap
 
 
 @pytest.fixture
@@ -37,3 +37,54 @@ def local_kafka_state(kafka_bootstrap):
     if EXTERNAL_CLUSTER:
         pytest.skip("KHABAR_BROKER names an external cluster: no local broker to inspect")
     return settings.state_dir
+
+
+def pipeline_env(bootstrap: str, partitions: int = 2, **overrides: str) -> dict:
+    """Environment for khabar processes on topics of their own, so runs never see each other's events."""
+    return isolated_env(bootstrap, f"it-{uuid.uuid4().hex[:8]}", partitions, **overrides)
+
+
+class WorkerProcess(processes.WorkerProcess):
+    """A `khabar worker` subprocess whose log is printed when it is stopped, to explain failures."""
+
+    def stop(self, timeout_s: float = 30) -> None:
+        super().stop(timeout_s)
+        sys.stdout.write(f"\n--- worker log ({self.log}) ---\n{self.log_tail()}\n")
+
+
+@pytest.fixture(scope="module")
+def worker(kafka_bootstrap, tmp_path_factory):
+    """One worker on topics of its own, shared by a test module."""
+    started = WorkerProcess.start(pipeline_env(kafka_bootstrap), tmp_path_factory.mktemp("worker"))
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
+def send_raw(config: Settings, key: bytes, *payloads: bytes) -> None:
+    """Bytes to the raw topic as they are, bypassing publish's checks: for input publish would refuse."""
+    async def run():
+        producer = AIOKafkaProducer(bootstrap_servers=config.bootstrap_servers,
+                                    max_request_size=config.max_message_bytes)
+        await producer.start()
+        try:
+            for payload in payloads:
+                await producer.send_and_wait(config.topic_raw, payload, key=key)
+        finally:
+            await producer.stop()
+    asyncio.run(run())
+
+
+def collect(config: Settings, topic: str, enough, deadline_s: float = DEADLINE_S) -> list[dict]:
+    """Events of `topic` from the start, until `enough(events)` holds or the deadline passes."""
+    async def run():
+        events, started = [], time.monotonic()
+        while time.monotonic() - started < deadline_s:
+            events = [value async for _, value in kafka_io.consume(
+                topic, from_beginning=True, limit=None, idle_timeout=3, config=config)]
+            if enough(events):
+                break
+            await asyncio.sleep(1)
+        return events
+    return asyncio.run(run())

@@ -14,16 +14,12 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from streams import kafka_local
+from streams.processes import free_port
 from streams.config import settings
 
 pytestmark = pytest.mark.integration
 needs_java = pytest.mark.skipif(shutil.which("java") is None, reason="starting a broker of its own needs Java")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+JARS = settings.state_dir / "kafka" / "libs"  # brokers of their own reuse the session's jars: no Maven run each
 
 
 def kafka_uuid() -> str:
@@ -106,7 +102,7 @@ def test_round_trip_commits_the_consumer_group_offsets(kafka_bootstrap):
 def test_down_stops_a_broker_and_frees_its_port(tmp_path):
     # A broker of its own: the session's broker is shared with the other integration tests.
     port, controller_port = free_port(), free_port()
-    bootstrap = kafka_local.up(tmp_path, port=port, controller_port=controller_port)
+    bootstrap = kafka_local.up(tmp_path, port=port, controller_port=controller_port, libs_cache=JARS)
     pid = kafka_local.status(tmp_path)["pid"]
     assert bootstrap == f"localhost:{port}"
 
@@ -127,7 +123,7 @@ def test_a_taken_port_is_reported_before_anything_starts(tmp_path):
         taken = squatter.getsockname()[1]
 
         with pytest.raises(kafka_local.KafkaLocalError, match=f"port {taken} .* taken"):
-            kafka_local.up(tmp_path, port=taken, controller_port=free_port())
+            kafka_local.up(tmp_path, port=taken, controller_port=free_port(), libs_cache=JARS)
 
     assert not (tmp_path / "kafka" / "broker.json").exists()
 
@@ -148,6 +144,25 @@ def test_a_broker_that_dies_at_start_up_reports_its_log(tmp_path):
         f"version=1\ncluster.id={kafka_uuid()}\nnode.id=7\ndirectory.id={kafka_uuid()}\n")
 
     with pytest.raises(kafka_local.KafkaLocalError, match="exited during start-up(.|\n)*Stored node id 7"):
-        kafka_local.up(tmp_path, port=free_port(), controller_port=free_port(), timeout_s=30)
+        kafka_local.up(tmp_path, port=free_port(), controller_port=free_port(), timeout_s=30, libs_cache=JARS)
 
     assert kafka_local.status(tmp_path)["running"] is False
+
+
+def test_cluster_nodes_take_port_pairs_and_only_sizes_that_survive_a_failure():
+    assert kafka_local.nodes(9092, 9093, 3) == [kafka_local.Node(1, 9092, 9093), kafka_local.Node(2, 9094, 9095),
+                                                 kafka_local.Node(3, 9096, 9097)]
+    with pytest.raises(kafka_local.KafkaLocalError, match="1 or 3 brokers, not 2"):
+        kafka_local.nodes(9092, 9093, 2)  # 2 controllers: losing either stops the quorum
+    with pytest.raises(kafka_local.KafkaLocalError, match="overlapping ports"):
+        kafka_local.nodes(9092, 9094, 3)
+
+
+@pytest.mark.parametrize("username, password", [("khabar", "pass,word"), ("khabar", ""), ("kha bar", "secret")])
+def test_a_scram_user_the_format_tool_would_misread_is_refused_without_echoing_it(tmp_path, username, password):
+    with pytest.raises(kafka_local.KafkaLocalError, match="KHABAR_SASL_") as error:
+        kafka_local.up(tmp_path, port=free_port(), controller_port=free_port(),
+                       scram=kafka_local.ScramUser(username, password))
+
+    assert (password or "\0") not in str(error.value) and username not in str(error.value)
+    assert not (tmp_path / "kafka").exists()  # refused before anything was made

@@ -1,88 +1,25 @@
 """The whole path on the real broker: publish → worker's agents → enriched, quotes and dead-letter topics."""
 from __future__ import annotations
 
-import asyncio
 import base64
-import os
-import socket
 import subprocess
-import sys
-import time
 import urllib.request
-import uuid
 from pathlib import Path
 
 import orjson
 import pytest
-from aiokafka import AIOKafkaProducer
 
-from streams import contracts, kafka_io, stages
-from streams.config import REPO_ROOT, Settings
+from streams import contracts, stages
+from streams.config import REPO_ROOT
 from streams.readers import read_articles
+
+from streams.processes import KHABAR
+
+from .conftest import collect, send_raw
 
 pytestmark = pytest.mark.integration
 
-KHABAR = str(Path(sys.executable).with_name("khabar"))
 SEED = REPO_ROOT.parent / "shared" / "eval" / "dev" / "seed-mehr-zakharova.json"
-DEADLINE_S = 120
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def worker(kafka_bootstrap, tmp_path_factory):
-    """A `khabar worker` process on topics of its own, so runs never see each other's events."""
-    run = uuid.uuid4().hex[:8]
-    env = {**os.environ, "KHABAR_BROKER": kafka_bootstrap, "KHABAR_APP_ID": f"khabar-it-{run}",
-           "KHABAR_WEB_PORT": str(_free_port()), "KHABAR_TOPIC_PARTITIONS": "2"}
-    for name in ("raw", "normalized", "enriched", "quotes", "dead_letter"):
-        env[f"KHABAR_TOPIC_{name.upper()}"] = f"it-{run}.{name}"
-    state = tmp_path_factory.mktemp("worker")
-    env["KHABAR_STATE_DIR"] = str(state)  # the worker's own files; the broker was started already
-    log = state / "worker.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen([KHABAR, "worker", "--loglevel", "info"], env=env,
-                                   stdout=out, stderr=subprocess.STDOUT)
-    try:
-        yield env, Settings.from_env(env), process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        sys.stdout.write(f"\n--- worker log ({log}) ---\n{log.read_text(errors='replace')[-4000:]}\n")
-
-
-def collect(config: Settings, topic: str, enough, deadline_s: float = DEADLINE_S) -> list[dict]:
-    """Events of `topic` from the start, until `enough(events)` holds or the deadline passes."""
-    async def run():
-        events, started = [], time.monotonic()
-        while time.monotonic() - started < deadline_s:
-            events = [value async for _, value in kafka_io.consume(
-                topic, from_beginning=True, limit=None, idle_timeout=3, config=config)]
-            if enough(events):
-                break
-            await asyncio.sleep(1)
-        return events
-    return asyncio.run(run())
-
-
-def send_raw(config: Settings, key: bytes, *payloads: bytes) -> None:
-    async def run():
-        producer = AIOKafkaProducer(bootstrap_servers=config.bootstrap_servers,
-                                    max_request_size=config.max_message_bytes)
-        await producer.start()
-        try:
-            for payload in payloads:
-                await producer.send_and_wait(config.topic_raw, payload, key=key)
-        finally:
-            await producer.stop()
-    asyncio.run(run())
 
 
 def publish(env: dict, path: Path) -> str:
@@ -94,7 +31,7 @@ def publish(env: dict, path: Path) -> str:
 def test_scraped_article_comes_out_enriched_and_bad_events_are_dead_lettered(worker, tmp_path):
     if not SEED.exists():
         pytest.skip("../shared is absent: the seed article lives there")
-    env, config, process = worker
+    env, config, process = worker.env, worker.config, worker.process
     seed = orjson.loads(SEED.read_bytes())
     scraped = tmp_path / "seed.txt"
     scraped.write_text(f"{seed['raw_title']}\n{seed['raw_body']}", encoding="utf-8")
@@ -131,7 +68,7 @@ def test_scraped_article_comes_out_enriched_and_bad_events_are_dead_lettered(wor
 
 
 def test_worker_keeps_going_and_exports_metrics(worker):
-    env, config, process = worker
+    env, config, process = worker.env, worker.config, worker.process
     published = publish(env, REPO_ROOT / "samples")
     sample_count = sum(1 for _ in read_articles([str(REPO_ROOT / "samples")]))
     assert f"sent {sample_count} article(s)" in published
@@ -139,15 +76,15 @@ def test_worker_keeps_going_and_exports_metrics(worker):
     enriched = collect(config, config.topic_enriched, lambda events: ids <= {e["id"] for e in events})
     assert ids <= {event["id"] for event in enriched}
 
-    with urllib.request.urlopen(f"http://localhost:{env['KHABAR_WEB_PORT']}/metrics", timeout=10) as response:
+    with urllib.request.urlopen(worker.metrics_url, timeout=10) as response:
         exported = response.read().decode()
-    assert 'khabar_events_total{outcome="ok",stage="extract"}' in exported
+    assert 'khabar_articles_out_total{stage="extract"}' in exported
     assert "khabar_stage_seconds_bucket" in exported
     assert process.poll() is None
 
 
 def test_consume_prints_pretty_summaries_and_json_lines(worker):
-    env, config, _ = worker
+    env, config = worker.env, worker.config
     publish(env, REPO_ROOT / "samples" / "articles.jsonl")
     collect(config, config.topic_enriched, lambda events: len(events) >= 1)
 
@@ -164,7 +101,7 @@ def test_consume_prints_pretty_summaries_and_json_lines(worker):
 
 
 def test_publish_reports_what_it_sent_and_what_it_rejected_and_why(worker, tmp_path):
-    env, _, _ = worker
+    env = worker.env
     (tmp_path / "batch.jsonl").write_text(
         '{"title": "خبر", "body": "متن خبر"}\n{"title": "بدون متن"}\nnot json\n', encoding="utf-8")
     result = subprocess.run([KHABAR, "publish", str(tmp_path)], env=env, capture_output=True, text=True, timeout=120)

@@ -25,6 +25,22 @@ from .gazetteers import DATA, load_clusters
 
 MODEL_FILE = DATA / "peyma-crf.npz"
 ENTITY_TYPES = ("PER", "ORG", "LOC")
+
+
+def iob_spans(kind: np.ndarray, begins: np.ndarray) -> list[tuple[int, int, str]]:
+    """(start, end, type) of the spans in a tag sequence given as type indexes (0 is O, i is
+    ENTITY_TYPES[i - 1]) and B- flags; a stray I- opens a span, as the CoNLL scorer reads it."""
+    continued = np.zeros(len(kind), bool)
+    continued[1:] = (kind[1:] != 0) & (kind[1:] == kind[:-1]) & ~begins[1:]
+    starts = np.flatnonzero((kind != 0) & ~continued)
+    ends = np.flatnonzero((kind != 0) & ~np.append(continued[1:], False)) + 1
+    return [(i, j, ENTITY_TYPES[kind[i] - 1]) for i, j in zip(starts.tolist(), ends.tolist())]
+
+
+def tag_spans(tags: list[str]) -> list[tuple[int, int, str]]:
+    """iob_spans of IOB2 strings such as B-PER; types other than PER/ORG/LOC count as O."""
+    kind = np.array([ENTITY_TYPES.index(t[2:]) + 1 if t[2:] in ENTITY_TYPES else 0 for t in tags], int)
+    return iob_spans(kind, np.array([t.startswith("B-") for t in tags], bool))
 MAX_PIECE = 256  # tokens decoded as one sequence: an endless "sentence" is cut into pieces
 BATCH_TOKENS = 16384  # tokens decoded together, which bounds the arrays a huge body needs
 SURE_O = 6.0  # an O score this far above every other label's fixes the token to O

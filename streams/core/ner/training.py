@@ -11,7 +11,7 @@ import pycrfsuite
 from .conll import read_conll
 from .features import sentence_attributes
 from .gazetteers import load_clusters
-from .tagging import ENTITY_TYPES, CrfTagger, save_model
+from .tagging import ENTITY_TYPES, CrfTagger, save_model, tag_spans
 
 # The hyperparameters of the shipped model, so `khabar ner train` with no options rebuilds it.
 DEFAULTS = {"c1": 0.05, "c2": 0.1, "max_iterations": 150, "feature.minfreq": 1}
@@ -21,27 +21,14 @@ def _entity_tag(tag: str) -> str:
     return tag if tag[2:] in ENTITY_TYPES else "O"
 
 
-def _spans(tags: list[str]) -> set[tuple[int, int, str]]:
-    """Entity spans of IOB2 tags; a stray I- opens a span, as score.py reads it."""
-    found, start, kind = set(), None, None
-    for i, tag in enumerate([*tags, "O"]):
-        prefix, _, t = tag.partition("-")
-        if start is not None and (prefix != "I" or t != kind):
-            found.add((start, i, kind))
-            start = None
-        if prefix == "B" or (prefix == "I" and start is None):
-            start, kind = i, t
-    return found
-
-
 def evaluate(tagger: CrfTagger, corpus_path) -> dict:
     """Exact-match entity precision/recall/F1, micro and per type."""
     sentences = read_conll(corpus_path)
     predicted = tagger.tag_sentences([[token for token, _ in s] for s in sentences])
     counts = {kind: [0, 0, 0] for kind in ENTITY_TYPES}
     for gold, guess in zip(sentences, predicted):
-        gold_spans = _spans([_entity_tag(t) for _, t in gold])
-        guess_spans = _spans(guess)
+        gold_spans = set(tag_spans([t for _, t in gold]))
+        guess_spans = set(tag_spans(guess))
         for kind, c in counts.items():
             g = {s for s in gold_spans if s[2] == kind}
             p = {s for s in guess_spans if s[2] == kind}

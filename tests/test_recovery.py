@@ -1,0 +1,78 @@
+"""While Faust completes a recovery, the stream partitions are paused in the Kafka client itself."""
+import asyncio
+from types import SimpleNamespace
+
+import pytest
+from aiokafka import TopicPartition
+from faust.tables.recovery import RebalanceAgain, Recovery
+from faust.types import TP
+
+from streams import app as worker
+from streams.recovery import PausedUntilSeekedRecovery
+
+CHANGELOG = "khabar-seen-content-changelog"
+ASSIGNED = {TP("normalized", 0), TP("normalized", 1), TP(CHANGELOG, 0)}
+
+
+class KafkaConsumer:
+    """aiokafka's consumer as far as pausing goes: it takes only its own TopicPartition type."""
+
+    def __init__(self):
+        self.paused = set()
+
+    def assignment(self):
+        return {TopicPartition(*tp) for tp in ASSIGNED}
+
+    def pause(self, *partitions):
+        assert all(type(tp) is TopicPartition for tp in partitions)
+        self.paused.update(partitions)
+
+    def resume(self, *partitions):
+        self.paused.difference_update(partitions)
+
+
+class ConsumerThread:
+    def __init__(self):
+        self.kafka_consumer = KafkaConsumer()
+
+    def _ensure_consumer(self):
+        return self.kafka_consumer
+
+    async def call_thread(self, fun, *args):
+        return await fun(*args)
+
+
+def recovery_of(thread) -> PausedUntilSeekedRecovery:
+    recovery = object.__new__(PausedUntilSeekedRecovery)
+    recovery.app = SimpleNamespace(consumer=SimpleNamespace(_thread=thread, assignment=lambda: set(ASSIGNED)))
+    recovery.tables = SimpleNamespace(changelog_topics={CHANGELOG})
+    return recovery
+
+
+def faust_completion(seen: list, outcome=None):
+    """Stands for Faust's own completion (resume, seek, clear the queues): notes what was paused then."""
+    async def on_recovery_completed(self, generation_id=0):
+        seen.append(set(self.app.consumer._thread.kafka_consumer.paused))
+        if outcome:
+            raise outcome
+    return on_recovery_completed
+
+
+def test_stream_partitions_stay_paused_in_the_client_until_faust_has_seeked_and_cleared(monkeypatch):
+    seen, thread = [], ConsumerThread()
+    monkeypatch.setattr(Recovery, "on_recovery_completed", faust_completion(seen))
+    asyncio.run(recovery_of(thread).on_recovery_completed(generation_id=3))
+    assert seen == [{TopicPartition("normalized", 0), TopicPartition("normalized", 1)}]
+    assert thread.kafka_consumer.paused == set()
+
+
+def test_a_rebalance_during_completion_propagates(monkeypatch):
+    seen, thread = [], ConsumerThread()
+    monkeypatch.setattr(Recovery, "on_recovery_completed", faust_completion(seen, RebalanceAgain()))
+    with pytest.raises(RebalanceAgain):
+        asyncio.run(recovery_of(thread).on_recovery_completed(generation_id=3))
+    assert len(seen) == 1
+
+
+def test_the_worker_recovers_its_tables_this_way():
+    assert isinstance(worker.app.tables.recovery, PausedUntilSeekedRecovery)
