@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
+import signal
 import sys
 import time
+import urllib.request
 import uuid
 
 import pytest
@@ -20,6 +23,7 @@ from streams.config import Settings, settings
 from streams.processes import broker, isolated_env
 
 DEADLINE_S = 120
+TIMESTAMP = re.compile(r"^\[[\d-]+ [\d:,]+\] ")
 
 EXTERNAL_CLUSTER = "KHABAR_BROKER" in os.environ
 
@@ -49,7 +53,34 @@ class WorkerProcess(processes.WorkerProcess):
 
     def stop(self, timeout_s: float = 30) -> None:
         super().stop(timeout_s)
-        sys.stdout.write(f"\n--- worker log ({self.log}) ---\n{self.log_tail()}\n")
+        sys.stdout.write(f"\n--- worker log ({self.log}), repeated messages collapsed ---\n{self.readable_tail()}\n")
+
+    def print_stacks(self) -> None:
+        """Has the worker log where each of its threads and tasks stands (mode's SIGUSR1), and prints that."""
+        before = self.log.stat().st_size
+        self.process.send_signal(signal.SIGUSR1)
+        time.sleep(5)
+        with self.log.open("rb") as log:
+            log.seek(before)
+            sys.stdout.write(f"\n--- worker stacks ---\n{log.read(30_000).decode(errors='replace')}\n")
+
+    def readable_tail(self, lines: int = 120) -> str:
+        """The log's last lines, a message repeated in a row (a dead broker's connect errors) shown once with its count."""
+        runs: list[list] = []  # [first line, message without its timestamp, count]
+        for line in self.log.read_text(errors="replace").splitlines():
+            message = TIMESTAMP.sub("", line, count=1)
+            recent = next((run for run in runs[-3:] if run[1] == message), None)  # errors come in alternating pairs
+            if recent:
+                recent[2] += 1
+            else:
+                runs.append([line, message, 1])
+        return "\n".join(line if count == 1 else f"{line}  (x{count})" for line, _, count in runs[-lines:])
+
+
+def metric_lines(worker: processes.WorkerProcess, name: str) -> list[str]:
+    """The exposition lines of the worker's /metrics that start with `name`."""
+    with urllib.request.urlopen(worker.metrics_url, timeout=10) as response:
+        return [line for line in response.read().decode().splitlines() if line.startswith(name)]
 
 
 @pytest.fixture(scope="module")

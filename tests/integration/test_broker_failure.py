@@ -18,10 +18,10 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
-from streams import contracts, kafka_local
+from streams import contracts, kafka_io, kafka_local
 from streams.config import Settings, settings
 
-from .conftest import WorkerProcess, pipeline_env
+from .conftest import WorkerProcess, metric_lines, pipeline_env
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow,
               pytest.mark.skipif(shutil.which("java") is None, reason="a cluster of its own needs Java")]
@@ -29,6 +29,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow,
 RATE_PER_S = 25
 FLOWING_AFTER_KILL = 40  # articles published after the kill that must come out before the node returns
 DEADLINE_S = 90
+RESCAN_S = 20
 # invented sentences; the article's number makes each text its own
 SENTENCES = ["اداره هواشناسی استان از بارش باران در ارتفاعات خبر داد.",
              "سخنگوی شهرداری گفت: «خط تازه اتوبوس از هفته آینده راه می‌افتد.»",
@@ -96,9 +97,9 @@ class Publisher(threading.Thread):
 class Tracker(threading.Thread):
     """Counts the keys that come out on the enriched and dead-letter topics."""
 
-    def __init__(self, config: Settings):
+    def __init__(self, config: Settings, worker: WorkerProcess):
         super().__init__(daemon=True)
-        self.config, self.seen, self.records = config, set(), 0
+        self.config, self.worker, self.seen, self.records = config, worker, set(), 0
         self.halt = threading.Event()
 
     def run(self):
@@ -118,12 +119,33 @@ class Tracker(threading.Thread):
             await consumer.stop()
 
     def wait_for(self, ids, deadline_s: float) -> float:
-        """Seconds until every id of `ids` came out; fails at the deadline."""
-        started = time.monotonic()
+        """Seconds until every id of `ids` came out; fails at the deadline.
+
+        Every RESCAN_S a fresh consumer also reads both topics from the start, so that the tracker's
+        own consumer, should it stay on stale metadata after the kill, cannot pass for a stalled pipeline.
+        """
+        started = rescanned = time.monotonic()
         while not set(ids) <= self.seen:
-            assert time.monotonic() - started < deadline_s, f"{len(set(ids) - self.seen)} of {len(ids)} still missing"
+            now = time.monotonic()
+            if now - rescanned >= RESCAN_S or now - started >= deadline_s:
+                self.seen |= keys_out(self.config)
+                rescanned = time.monotonic()
+                if rescanned - started >= deadline_s:
+                    missing = set(ids) - self.seen
+                    if missing:
+                        self.worker.print_stacks()
+                    assert not missing, (f"{len(missing)} of {len(ids)} still missing after {deadline_s} s; "
+                                         f"the worker's counters: {metric_lines(self.worker, 'khabar_articles_')}")
             time.sleep(0.5)
         return time.monotonic() - started
+
+
+def keys_out(config: Settings) -> set[str]:
+    """Every key on the enriched and dead-letter topics, read afresh from the start."""
+    async def read(topic):
+        return {message.key.decode() async for message, _ in kafka_io.consume(
+            topic, from_beginning=True, limit=None, idle_timeout=3, config=config) if message.key}
+    return asyncio.run(read(config.topic_enriched)) | asyncio.run(read(config.topic_dead_letter))
 
 
 def replication_of(config: Settings) -> tuple[set[int], str]:
@@ -158,16 +180,18 @@ def test_a_broker_killed_mid_stream_loses_nothing_and_the_pipeline_keeps_flowing
     env = pipeline_env(bootstrap, partitions=3, KHABAR_TOPIC_REPLICATION="3")
     worker = WorkerProcess.start(env, tmp_path / "worker")
     config = worker.config
-    publisher, tracker = Publisher(config), Tracker(config)
+    publisher, tracker = Publisher(config), Tracker(config, worker)
     try:
         # the worker creates the topics; publishing starts once it has, so no write ever auto-creates one
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and worker.running():
             try:
                 replicas, min_insync = replication_of(config)
-                break
+                if replicas:  # a topic just created can be described before its partitions are
+                    break
             except Exception:
-                time.sleep(1)
+                pass
+            time.sleep(1)
         assert worker.running()
         assert (replicas, min_insync) == ({3}, "2")
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-import urllib.request
 from collections import Counter
 
 import pytest
@@ -20,7 +19,7 @@ from streams.bench import fars_articles
 from streams.config import REPO_ROOT, Settings
 from streams.readers import Item
 
-from .conftest import WorkerProcess, pipeline_env
+from .conftest import WorkerProcess, metric_lines, pipeline_env
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -131,11 +130,6 @@ def wait_ready(worker: WorkerProcess, starts: int = 1) -> None:
         assert worker.running(), worker.log.read_text(errors="replace")[-3000:]
         assert time.monotonic() - started < READY_S, "worker not ready in time"
         time.sleep(0.5)
-
-
-def metric_lines(worker: WorkerProcess, name: str) -> list[str]:
-    with urllib.request.urlopen(worker.metrics_url, timeout=10) as response:
-        return [line for line in response.read().decode().splitlines() if line.startswith(name)]
 
 
 def extracted(worker: WorkerProcess) -> float:
