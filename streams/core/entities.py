@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -24,10 +24,21 @@ from .ner.tagging import MAX_PIECE, Analysis, default_tagger, iob_spans, pieces
 from .segment import sentence_spans, token_spans, token_texts
 
 OPENING, CLOSING = "(", ")"
-# Words that never begin or end a name, though taggers let them in at the edges.
-EDGE_WORDS = frozenset(fold(w) for w in "و در از به با که را برای تا یا این آن اين ان".split())
+# Words that never begin or end a name, though taggers let them in at the edges: function words,
+# pronouns («دفتر وی») and the days of a news report («شورا دیروز»).
+EDGE_WORDS = frozenset(fold(w) for w in "و در از به با که را برای تا یا این آن اين ان وی او دیروز امروز فردا".split())
 DIRECTIONS = frozenset(fold(w) for w in "شمال جنوب شرق غرب مرکز شمال‌غرب شمال‌شرق جنوب‌غرب جنوب‌شرق".split())
 GOVERNMENT_HEADS = frozenset(fold(w) for w in "دولت کابینه حکومت رژیم".split())
+# A country's official name: a form of state, its qualifiers, then the country («جمهوری اسلامی پاکستان»,
+# «پادشاهی اردن»). It names the country, a place, though PEYMA tags it as an organization.
+STATE_FORMS = frozenset(fold(w) for w in "جمهوری پادشاهی امیرنشین".split())
+STATE_QUALIFIERS = STATE_FORMS | frozenset(fold(w) for w in "اسلامی خلق دموکراتیک فدرال متحد".split())
+# Heads a place's name may drop once it is known («غزه» for «نوار غزه», «قشم» for «جزیره قشم»).
+# Only heads that leave the same place: «استان اصفهان» is a province, «اصفهان» mostly its capital.
+PLACE_DESIGNATORS = frozenset(fold(w) for w in "شهر کشور منطقه نوار جزیره قاره بندر".split())
+# Compass adjectives after a place («کره جنوبی»); the place's first word alone is its short form when
+# the article names no other compass part of it.
+COMPASS_ADJECTIVES = frozenset(fold(w) for w in "شمالی جنوبی شرقی غربی مرکزی".split())
 BRACKETS = frozenset('«»"()[]{}“”')
 NAME_CLASSES = frozenset({"first", "place-name", "org-name"})
 NOT_PERSONAL = frozenset({"place-name", "org-name", "orghead", "placehead"})
@@ -138,6 +149,21 @@ def _coordinated(words: list[str], i: int, j: int, kind: str) -> list[tuple[int,
     return [(i, j, known.get((i, j), kind))]
 
 
+def _state_form_length(words) -> int:
+    """How many words of a state's form open `words` («جمهوری اسلامی» in «جمهوری اسلامی ایران»), else 0."""
+    if not words or words[0] not in STATE_FORMS:
+        return 0
+    n = 1
+    while n < len(words) and words[n] in STATE_QUALIFIERS:
+        n += 1
+    return n
+
+
+def _is_country_name(words: list[str]) -> bool:
+    n = _state_form_length(words)
+    return 0 < n < len(words) and gazetteers.name_kind(tuple(words[n:])) == "LOC"
+
+
 def _repair(words: list[str], i: int, j: int, kind: str) -> list[tuple[int, int, str]]:
     """The names inside one span the CRF proposed (none, one or several)."""
     if kind == "ORG" and i and "title" in _classes(words[i - 1]) and "orghead" not in _classes(words[i]):
@@ -160,7 +186,7 @@ def _repair(words: list[str], i: int, j: int, kind: str) -> list[tuple[int, int,
         if b - a == 1 and (words[a] in NOT_NAMES or (
                 gazetteers.is_common_word(words[a], top=500) and not _is_name_word(words[a]))):
             continue  # nor is an everyday word alone («جمهوری», «خیابان»)
-        repaired.append((a, b, piece_kind))
+        repaired.append((a, b, "LOC" if _is_country_name(words[a:b]) else piece_kind))
     return repaired
 
 
@@ -170,7 +196,7 @@ def _sentence_spans(sentence: _Sentence, text: str, words: list[str], tagged: li
     found = [(a, b, kind, True) for i, j, kind in tagged for a, b, kind in _repair(words, i, j, kind)]
     taken = {t for i, j, _, _ in found for t in range(i, j)}
     for i, j, kind in tagged:
-        if kind == "ORG":  # «سفارت ژاپن»: the place is an entity of its own
+        if kind == "ORG" and not _is_country_name(words[i:j]):  # «سفارت ژاپن»: the place is an entity of its own
             found += [(i + a, i + b, "LOC", False) for a, b, k in _unambiguous_names(words[i:j])
                       if k == "LOC" and (a, b) != (0, j - i)]
     for i, j, kind in _unambiguous(names):
@@ -233,9 +259,10 @@ class _Group:
         if span.tagged:
             self.tagged_votes[span.kind] = self.tagged_votes.get(span.kind, 0) + 1
 
-    def absorb(self, other: _Group) -> None:
+    def absorb(self, other: _Group, kind: str) -> None:
+        """Takes the other group's spans as mentions of `kind`: a short form is whatever its full name is."""
         for span in other.spans:
-            self.add(span)
+            self.add(replace(span, kind=kind))
 
     @property
     def kind(self) -> str:
@@ -250,8 +277,21 @@ def _short_forms(words: tuple[str, ...], kind: str) -> list[tuple[str, ...]]:
         return [words[k:] for k in range(1, len(words))]  # «کاظمی» for «نادر کاظمی»
     if kind == "ORG" and len(words) > 1:
         forms = [words[:k] for k in range(2, len(words))]  # «شورای عالی» for «شورای عالی فضای مجازی»
+        forms += [words[:k] + words[k + 1:] for k in range(1, len(words) - 1)]  # «تیم ازبکستان» for «تیم ملی ازبکستان»
         if "orghead" in gazetteers.word_classes(words[0]):
             forms.append(words[1:])  # «ایسنا» for «خبرگزاری ایسنا»
+        return forms
+    if kind == "LOC" and len(words) > 1:
+        forms = []
+        if words[0] in PLACE_DESIGNATORS:
+            forms.append(words[1:])  # «غزه» for «نوار غزه»
+        n = _state_form_length(words)
+        # «آذربایجان» for «جمهوری آذربایجان», where the full name told the country from the region;
+        # a place that is listed by itself («ایران» in «جمهوری اسلامی ایران») is an entity of its own
+        if 0 < n < len(words) and gazetteers.name_kind(words[n:]) != "LOC":
+            forms.append(words[n:])
+        if words[-1] in COMPASS_ADJECTIVES:
+            forms.append(words[:-1])  # «کره» for «کره جنوبی»
         return forms
     return []
 
@@ -276,6 +316,15 @@ def _acronyms(fields: dict[str, str], sentences: list[_Sentence], analysis: Anal
     return declared
 
 
+def _owner(claimants: list[str], groups: dict[str, _Group]) -> str | None:
+    """The longest name that has a short form, as writers shorten the name they just used; but two
+    places of that length leave it to neither («کره» beside «کره شمالی» and «کره جنوبی»)."""
+    if len(claimants) > 1 and all(groups[key].kind == "LOC" and len(groups[key].words) == len(groups[claimants[0]].words)
+                                  for key in claimants[:2]):
+        return None
+    return claimants[0] if claimants else None
+
+
 def _consolidate(fields: dict[str, str], sentences: list[_Sentence], analysis: Analysis,
                  spans: list[_Span]) -> list[_Group]:
     acronyms = _acronyms(fields, sentences, analysis, spans)
@@ -283,23 +332,25 @@ def _consolidate(fields: dict[str, str], sentences: list[_Sentence], analysis: A
     for span in spans:
         groups.setdefault(span.key, _Group()).add(span)
     longest_first = sorted(groups, key=lambda k: -len(groups[k].words))
-    claimed: dict[str, str] = {}  # a short form -> the longest name that has it
+    claimants: dict[str, list[str]] = {}  # a short form -> the names that have it, longest first
     for key in longest_first:
-        for words in _short_forms(groups[key].words, groups[key].kind):
-            claimed.setdefault("".join(words), key)
+        for form in {"".join(words) for words in _short_forms(groups[key].words, groups[key].kind)}:
+            claimants.setdefault(form, []).append(key)
     parent = {}
     for key in longest_first:
-        full = acronyms.get(key) or claimed.get(key)
-        # A parent has strictly more words than its child, so following parents always ends.
+        full = acronyms.get(key) or _owner(claimants.get(key, []), groups)
+        # A parent has strictly more words than its child, so following parents always ends. A place's
+        # short form is that place whatever its mention was tagged («آذربایجان اعلام کرد» after
+        # «جمهوری آذربایجان»); other short forms must agree on the kind.
         if (full in groups and len(groups[full].words) > len(groups[key].words)
-                and (key in acronyms or groups[full].kind == groups[key].kind)):
+                and (key in acronyms or groups[full].kind in (groups[key].kind, "LOC"))):
             parent[key] = full
     merged: dict[str, _Group] = {}
     for key in longest_first:
         root = key
         while root in parent:
             root = parent[root]
-        merged.setdefault(root, _Group()).absorb(groups[key])
+        merged.setdefault(root, _Group()).absorb(groups[key], groups[root].kind)
     return list(merged.values())
 
 
