@@ -118,11 +118,11 @@ def _is_name_word(word: str) -> bool:
 
 
 def _looks_personal(words: list[str]) -> bool:
-    """A first name, or no everyday word, name or head word (a foreign name), as opposed
-    to «امید ملی» or «جمهوری اسلامی پاکستان»."""
-    if "first" in _classes(words[0]):
-        return True
-    return not any(gazetteers.is_common_word(w) or _classes(w) & NOT_PERSONAL for w in words)
+    """Two or three words with no everyday word, and a first name or else no name or head word (a
+    foreign name), as opposed to «وحدت ملی», «جمهوری اسلامی پاکستان» or a longer description."""
+    if len(words) > 3 or any(gazetteers.is_common_word(w) for w in words):
+        return False
+    return "first" in _classes(words[0]) or not any(_classes(w) & NOT_PERSONAL for w in words)
 
 
 def _unambiguous(names: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
