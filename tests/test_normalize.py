@@ -1,6 +1,8 @@
 """Normalization stage: one field (normalize_text) and whole articles (normalize_article)."""
 import json
 import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -134,6 +136,17 @@ def test_hazm_steps_give_hazm_output(hazm_pair):
              "بِسمِ اللّه ﷲ ﻻ ﷼ و ١٠.٢", "متنی بی نشانه", ""]
     for text in texts:
         assert ours.normalize(text) == reference.normalize(text)
+
+
+def test_the_normalizer_built_apart_gives_hazm_output_without_hazm_in_this_process():
+    from hazm import Normalizer
+
+    probe = ("import sys; from streams.core.normalize import _hazm_normalizer; "
+             "print(_hazm_normalizer().normalize('سلامممم بر شما «خوببببب» 3.5'), 'hazm' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    expected = Normalizer(correct_spacing=False, seperate_mi=False).normalize("سلامممم بر شما «خوببببب» 3.5")
+    assert " ".join(out[:-1]) == " ".join(expected.split())
+    assert out[-1] == "False"  # the worker never imports hazm (nltk, scikit-learn, scipy: some 140 MB)
 
 
 def test_every_letter_hazm_shortens_when_repeated_is_shortened_here_too(hazm_pair):

@@ -18,8 +18,8 @@ import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 
+from streams.core.built_apart import tables
 from streams.core.zwnj import LETTER, ZWNJ, restore_zwnj
 
 PLACEHOLDER = "\ue000"  # private-use character: hazm leaves it alone and it never occurs in news text
@@ -89,9 +89,10 @@ class HazmNormalizer:
     """hazm's `Normalizer(correct_spacing=False, seperate_mi=False).normalize`, same output, cheaper.
 
     hazm rebuilds its translation tables on every call and runs about twenty regular
-    expressions over the text. Here its own tables and patterns are taken once from a hazm
-    Normalizer: consecutive per-character steps become one table, and a step is skipped when
-    its trigger is absent from the text.
+    expressions over the text. Here its own tables, patterns and word list are taken once from a
+    hazm Normalizer: consecutive per-character steps become one table, and a step is skipped when
+    its trigger is absent from the text. The object holds only those tables, so that a worker
+    unpickles it without importing hazm (streams.core.built_apart).
     """
 
     # hazm's persian_style patterns cannot match without this text.
@@ -101,7 +102,7 @@ class HazmNormalizer:
         from hazm import Normalizer
         from hazm.utils import maketrans
 
-        hazm = self.hazm = Normalizer(correct_spacing=False, seperate_mi=False)
+        hazm = Normalizer(correct_spacing=False, seperate_mi=False)
         letters = maketrans(hazm.translation_src, hazm.translation_dst)
         self._unify_letters = CharacterReplacer({chr(code): to for code, to in letters.items()})
         self._style = [(re.compile(pattern), replacement, self.STYLE_TRIGGERS.get(pattern, ""))
@@ -119,6 +120,8 @@ class HazmNormalizer:
         self._per_character = CharacterReplacer(
             {char: per_character_steps(char) for char in mentioned if per_character_steps(char) != char})
         self._repeated_letters = re.compile(hazm.more_than_two_repeat_pattern)
+        self._words_with_repeats = re.compile(hazm.repeated_chars_pattern)
+        self._words = frozenset(hazm.words)
 
     def normalize(self, text: str) -> str:
         text = self._unify_letters(text)
@@ -127,13 +130,22 @@ class HazmNormalizer:
                 text = pattern.sub(replacement, text)
         text = self._per_character(text)
         if self._repeated_letters.search(text):
-            text = self.hazm.decrease_repeated_chars(text)
+            text = self._decrease_repeated_letters(text)
+        return text
+
+    def _decrease_repeated_letters(self, text: str) -> str:
+        """hazm's decrease_repeated_chars: a word with a letter three times or more, unless hazm
+        knows it so, gets the one of its forms with that letter once or twice that hazm knows,
+        else the twice form («سلامممم» → «سلام»)."""
+        for word in [found.group() for found in self._words_with_repeats.finditer(text)]:
+            if word not in self._words:
+                once, twice = self._repeated_letters.sub(r"\1", word), self._repeated_letters.sub(r"\1\1", word)
+                text = text.replace(word, once if once in self._words and twice not in self._words else twice)
         return text
 
 
-@lru_cache(maxsize=1)
 def _hazm_normalizer() -> HazmNormalizer:
-    return HazmNormalizer()
+    return tables()["hazm_normalizer"]
 
 
 def strip_markup(text: str) -> str:

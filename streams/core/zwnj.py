@@ -23,16 +23,13 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import pickle
 import re
-import subprocess
-import sys
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
+
+from .built_apart import tables
 
 ZWNJ = "\u200c"
 DATA_DIR = Path(__file__).parent / "data" / "zwnj"
@@ -333,21 +330,9 @@ def build_default_restorer() -> ZwnjRestorer:
                         split_after_h=4.0, split_after_yeh=3.0)
 
 
-@lru_cache(maxsize=1)
 def default_restorer() -> ZwnjRestorer:
-    # Building the tables from 400,000 spellings peaks some 300 MB above what the finished tables
-    # hold, and a process keeps the memory of its peak. A Python process of its own builds them
-    # and hands back only the finished restorer (a fresh interpreter, not a fork: the caller may
-    # have threads, and no caller has to guard its main module).
-    with tempfile.TemporaryDirectory(prefix="khabar-zwnj-") as folder:
-        built = Path(folder) / "restorer.pickle"
-        build = ("import pickle, sys; from streams.core.zwnj import build_default_restorer; "
-                 "open(sys.argv[1], 'wb').write(pickle.dumps(build_default_restorer()))")
-        result = subprocess.run([sys.executable, "-c", build, str(built)], capture_output=True, text=True)
-        if result.returncode:
-            raise RuntimeError(f"building the ZWNJ restorer failed: {result.stderr.strip()[-2000:]}")
-        with built.open("rb") as restorer:
-            return pickle.load(restorer)
+    """The restorer of build_default_restorer, built apart (streams.core.built_apart says why)."""
+    return tables()["zwnj_restorer"]
 
 
 def restore_zwnj(text: str) -> str:
