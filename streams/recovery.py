@@ -10,6 +10,13 @@ Faust's own pausing only keeps records from being handed out (aiokafka keeps fet
 stream partitions in the aiokafka consumer itself while Faust completes the recovery means nothing is
 fetched for them, and whatever was fetched before is discarded, not consumed. Once Faust has seeked
 and cleared, they resume, and the first record fetched is the one at the committed offset.
+
+Faust's seek is aiokafka's `seek_to_committed`, which leaves a partition whose committed offset is
+missing or 0 wherever its fetches had taken it. Records of such a partition fetched while Faust held
+it paused (between the assignment and the end of the recovery) were dropped, and were never fetched
+again: stuck, or lost once a later record was committed. Seen with two workers on fresh topics.
+Those partitions are seeked here: to offset 0, or by the consumer's reset policy when nothing is
+committed.
 """
 from __future__ import annotations
 
@@ -23,12 +30,23 @@ async def _set_paused(kafka_consumer, partitions: set, paused: bool) -> None:
     (kafka_consumer.pause if paused else kafka_consumer.resume)(*assigned)
 
 
+async def _seek_uncommitted(kafka_consumer, partitions: set, reset: str) -> None:
+    """Seeks the partitions that aiokafka's seek_to_committed leaves where they are (in the consumer thread)."""
+    for tp in [tp for tp in kafka_consumer.assignment() if tp in partitions]:
+        committed = await kafka_consumer.committed(tp)
+        if committed == 0:
+            kafka_consumer.seek(tp, 0)
+        elif committed is None:
+            await (kafka_consumer.seek_to_end if reset == "latest" else kafka_consumer.seek_to_beginning)(tp)
+
+
 class PausedUntilSeekedRecovery(Recovery):
     async def on_recovery_completed(self, generation_id: int = 0) -> None:
         thread = self.app.consumer._thread  # runs the aiokafka consumer
         kafka_consumer = thread._ensure_consumer()
         streams = {tp for tp in self.app.consumer.assignment() if not self._is_changelog_tp(tp)}
         await thread.call_thread(_set_paused, kafka_consumer, streams, True)
+        await thread.call_thread(_seek_uncommitted, kafka_consumer, streams, self.app.conf.consumer_auto_offset_reset)
         await super().on_recovery_completed(generation_id)
         # Not reached when another rebalance interrupts: that one assigns afresh, and unpaused.
         await thread.call_thread(_set_paused, kafka_consumer, streams, False)

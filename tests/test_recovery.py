@@ -15,10 +15,21 @@ ASSIGNED = {TP("normalized", 0), TP("normalized", 1), TP(CHANGELOG, 0)}
 
 
 class KafkaConsumer:
-    """aiokafka's consumer as far as pausing goes: it takes only its own TopicPartition type."""
+    """aiokafka's consumer as far as pausing and seeking go: it takes only its own TopicPartition type."""
 
-    def __init__(self):
-        self.paused = set()
+    def __init__(self, committed=None):
+        self.paused, self.seeks = set(), []
+        self._committed = committed or {}
+
+    async def committed(self, tp):
+        return self._committed.get(tp)
+
+    def seek(self, tp, offset):
+        assert tp in self.paused, "seeked while fetching"
+        self.seeks.append((tp.partition, offset))
+
+    async def seek_to_beginning(self, *partitions):
+        self.seeks += [(tp.partition, "beginning") for tp in partitions if tp in self.paused]
 
     def assignment(self):
         return {TopicPartition(*tp) for tp in ASSIGNED}
@@ -32,8 +43,8 @@ class KafkaConsumer:
 
 
 class ConsumerThread:
-    def __init__(self):
-        self.kafka_consumer = KafkaConsumer()
+    def __init__(self, committed=None):
+        self.kafka_consumer = KafkaConsumer(committed)
 
     def _ensure_consumer(self):
         return self.kafka_consumer
@@ -44,7 +55,8 @@ class ConsumerThread:
 
 def recovery_of(thread) -> PausedUntilSeekedRecovery:
     recovery = object.__new__(PausedUntilSeekedRecovery)
-    recovery.app = SimpleNamespace(consumer=SimpleNamespace(_thread=thread, assignment=lambda: set(ASSIGNED)))
+    recovery.app = SimpleNamespace(consumer=SimpleNamespace(_thread=thread, assignment=lambda: set(ASSIGNED)),
+                                   conf=SimpleNamespace(consumer_auto_offset_reset="earliest"))
     recovery.tables = SimpleNamespace(changelog_topics={CHANGELOG})
     return recovery
 
@@ -64,6 +76,19 @@ def test_stream_partitions_stay_paused_in_the_client_until_faust_has_seeked_and_
     asyncio.run(recovery_of(thread).on_recovery_completed(generation_id=3))
     assert seen == [{TopicPartition("normalized", 0), TopicPartition("normalized", 1)}]
     assert thread.kafka_consumer.paused == set()
+
+
+def test_partitions_that_aiokafka_would_not_seek_to_committed_are_seeked_while_paused(monkeypatch):
+    """aiokafka's seek_to_committed skips a partition committed at 0 or not at all: records fetched and
+    dropped during the recovery would never be fetched again. Those with a later commit are Faust's to seek."""
+    seen, thread = [], ConsumerThread({TopicPartition("normalized", 0): 0})
+    monkeypatch.setattr(Recovery, "on_recovery_completed", faust_completion(seen))
+    asyncio.run(recovery_of(thread).on_recovery_completed(generation_id=3))
+    assert sorted(thread.kafka_consumer.seeks, key=str) == [(0, 0), (1, "beginning")]
+
+    thread = ConsumerThread({TopicPartition("normalized", 0): 7, TopicPartition("normalized", 1): 3})
+    asyncio.run(recovery_of(thread).on_recovery_completed(generation_id=3))
+    assert thread.kafka_consumer.seeks == []
 
 
 def test_a_rebalance_during_completion_propagates(monkeypatch):
