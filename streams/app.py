@@ -6,7 +6,6 @@ reason and origin, and the agent carries on with the next event.
 """
 from __future__ import annotations
 
-import asyncio
 import base64
 import logging
 from datetime import datetime, timezone
@@ -99,8 +98,10 @@ async def _process(stage: Stage, event) -> dict | None:
         try:
             with metrics.STAGE_SECONDS.labels(stage.name).time():
                 value = contracts.decode(message.value)
-                # the NLP core is CPU-bound: a thread keeps the event loop (and Kafka heartbeats) alive
-                result = await asyncio.get_running_loop().run_in_executor(None, stage.process, value)
+                # In the loop itself, not a thread: Kafka's heartbeats live in Faust's consumer thread, and
+                # a CPU-bound thread beside the loop made the two queue for the GIL on every event (the
+                # worker reached 90-110 articles/s that way, 120-145 inline, with less CPU per article).
+                result = stage.process(value)
         except Rejected as rejected:
             metrics.ARTICLES_FAILED.labels(stage.name).inc()
             dead = dead_letter_event(stage.name, rejected, message, value)

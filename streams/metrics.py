@@ -2,7 +2,7 @@
 
 Each `khabar worker` process serves its own registry and is its own scrape target, told apart by
 Prometheus's `instance` label; totals are sums over instances. A worker is one process (asyncio plus
-executor threads that share the registry), so prometheus-client's multiprocess mode is not needed.
+Faust's consumer thread, sharing the registry), so prometheus-client's multiprocess mode is not needed.
 
 Labels are bounded: stage, topic, partition, dead-letter reason and entity type, never an id or a name.
 Every series whose label values are known in advance starts at zero, so a rate() sees the first events.

@@ -1,8 +1,6 @@
 """The agents in Faust's test context: events in, the right topics out, bad events dead-lettered."""
 import asyncio
 import base64
-import dataclasses
-import threading
 from types import SimpleNamespace
 
 from streams import app as worker
@@ -58,32 +56,26 @@ def test_bad_events_are_dead_lettered_and_the_agent_goes_on(sent):
     assert [n["id"] for n in values(sent["normalized_topic"])] == ["agent-1"]
 
 
-def test_an_event_in_flight_when_the_agent_stops_is_left_unacknowledged(sent, monkeypatch):
-    """Stopped mid-event (SIGTERM, rebalance), the agent must not ack: the offset would be committed
-    without the event's output, and the event lost. Processed events are acked."""
-    started, release = threading.Event(), threading.Event()
-
-    def slow_step(value, step=worker.NORMALIZE.step):
-        started.set()
-        release.wait(10)
-        return step(value)
-
-    monkeypatch.setattr(worker, "NORMALIZE", dataclasses.replace(worker.NORMALIZE, step=slow_step))
-
+def test_an_event_in_flight_when_the_agent_stops_is_left_unacknowledged(sent):
+    """Stopped mid-event (SIGTERM, rebalance) before its output is out, the agent must not ack: the
+    offset would be committed without the event's output, and the event lost. Processed events are acked."""
     async def run():
+        sending, never = asyncio.Event(), asyncio.Event()
+
+        async def stalled_send(**_):
+            sending.set()
+            await never.wait()
+
         async with worker.normalize_agent.test_context() as context:
             done = await context.put(contracts.encode({**ARTICLE, "id": "done"}), key=b"k")
-            release.set()
             for _ in range(200):
                 if sent["normalized_topic"].called:
                     break
                 await asyncio.sleep(0.05)
-            release.clear()
-            started.clear()
+            sent["normalized_topic"].side_effect = stalled_send
             in_flight = await context.put(contracts.encode(ARTICLE), key=b"k")
-            await asyncio.get_running_loop().run_in_executor(None, started.wait, 10)
-        # leaving the context stopped the agent in the middle of in_flight
-        release.set()
+            await asyncio.wait_for(sending.wait(), 10)
+        # leaving the context stopped the agent while in_flight's output was being sent
         return done, in_flight
 
     done, in_flight = asyncio.run(run())
