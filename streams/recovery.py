@@ -24,15 +24,19 @@ from faust.tables import TableManager
 from faust.tables.recovery import Recovery
 
 
+def _assigned(kafka_consumer, partitions: set) -> list:
+    """aiokafka's own TopicPartitions for those of `partitions` it is assigned (it takes no other type)."""
+    return [tp for tp in kafka_consumer.assignment() if tp in partitions]
+
+
 async def _set_paused(kafka_consumer, partitions: set, paused: bool) -> None:
     # run in Faust's consumer thread: aiokafka's pause state belongs to that thread's event loop
-    assigned = [tp for tp in kafka_consumer.assignment() if tp in partitions]  # aiokafka's own TopicPartitions
-    (kafka_consumer.pause if paused else kafka_consumer.resume)(*assigned)
+    (kafka_consumer.pause if paused else kafka_consumer.resume)(*_assigned(kafka_consumer, partitions))
 
 
 async def _seek_uncommitted(kafka_consumer, partitions: set, reset: str) -> None:
     """Seeks the partitions that aiokafka's seek_to_committed leaves where they are (in the consumer thread)."""
-    for tp in [tp for tp in kafka_consumer.assignment() if tp in partitions]:
+    for tp in _assigned(kafka_consumer, partitions):
         committed = await kafka_consumer.committed(tp)
         if committed == 0:
             kafka_consumer.seek(tp, 0)
