@@ -146,7 +146,7 @@ async def _is_duplicate(event) -> bool:
         return False  # _process dead-letters it
     if not all(isinstance(article.get(field), str) for field in ("id", "title", "body")):
         return False  # not a normalized article: _process dead-letters it
-    digest = dedup.fingerprint(article)
+    digest = dedup.fingerprint_of(message.key, article)
     first = seen_content.get(digest)
     reason = dedup.judge(first, article["id"], message.partition, message.offset)
     if reason is None:

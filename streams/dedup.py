@@ -23,10 +23,20 @@ def _folded(text: str) -> str:
     return " ".join(_INVISIBLE.sub("", text).split()).casefold()
 
 
+_FINGERPRINT = re.compile("[0-9a-f]{32}")
+
+
 def fingerprint(article: dict) -> str:
     """Hex digest of the normalized title and body, blind to invisible marks, spacing and case."""
     folded = f"{_folded(article['title'])}\x00{_folded(article['body'])}"
     return hashlib.sha256(folded.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def fingerprint_of(key: bytes | None, article: dict) -> str:
+    """The fingerprint a normalized event's key carries, or the article's own when the key is not one
+    (a producer other than the normalize agent wrote the event)."""
+    digest = key.decode("ascii", "replace") if key else ""
+    return digest if _FINGERPRINT.fullmatch(digest) else fingerprint(article)
 
 
 def claim(article_id: str, partition: int | None, offset: int | None) -> dict:

@@ -58,6 +58,14 @@ def use_policy(monkeypatch, policy: str) -> None:
     monkeypatch.setattr(worker, "settings", dataclasses.replace(worker.settings, duplicates=policy))
 
 
+def test_the_fingerprint_is_read_from_the_key_the_normalize_agent_set_and_computed_for_any_other_key():
+    article = {"title": "خبر", "body": "متن اول"}
+    digest = dedup.fingerprint(article)
+    assert dedup.fingerprint_of(digest.encode(), {"title": "خبر", "body": "متن اول با ویرایش"}) == digest
+    assert dedup.fingerprint_of(b"article-7", article) == digest
+    assert dedup.fingerprint_of(None, article) == digest
+
+
 def duplicates_counted(reason: str) -> float:
     return REGISTRY.get_sample_value("khabar_duplicates_total", {"reason": reason})
 
