@@ -154,3 +154,30 @@ def test_restoration_only_inserts_zwnj_and_is_stable(text):
     restored = restore_zwnj(text)
     assert restored.replace(Z, "") == text.replace(Z, "")
     assert restore_zwnj(restored) == restored
+
+
+@pytest.fixture(scope="module")
+def derived():
+    # «ان» and «نا» are seen glued onto two words each, so they are glued affixes here.
+    counts = {"باغ": 30, "باغان": 5, "درخت": 30, "درختان": 5, "آرام": 20, "ناآرام": 4, "پیدا": 20,
+              "ناپیدا": 4, "کوه": 30, "نورد": 20, f"کوه{Z}نورد": 10, f"بی{Z}رحم": 8, "رحم": 20,
+              "خانه": 40, f"کتاب{Z}خانه": 6, "کتاب": 40}
+    return ZwnjRestorer(counts, glued_affix_min_words=2)
+
+
+def test_unknown_run_keeps_the_zwnj_of_a_known_spelling_under_a_glued_affix(derived):
+    assert derived.restore_word("کوهنوردان") == f"کوه{Z}نوردان"
+    assert derived.restore_word("نابیرحم") == f"نابی{Z}رحم"
+
+
+def test_only_affixes_seen_glued_onto_words_extend_a_spelling(derived):
+    # «یم» is glued onto no word of the corpus, so the run is not read as «کوه‌نورد»+«یم».
+    assert derived.restore_word("کوهنوردیم") != f"کوه{Z}نوردیم"
+
+
+def test_a_clitic_after_a_derived_host_still_stands_apart():
+    counts = {"باغ": 30, "باغای": 5, "درخت": 30, "درختای": 5, f"بی{Z}خبری": 6, "خبری": 20,
+              f"هم{Z}خوان": 6, "خوان": 20}
+    restorer = ZwnjRestorer(counts, glued_affix_min_words=2)
+    assert restorer.restore_word("بیخبریای") == f"بی{Z}خبری{Z}ای"
+    assert restorer.restore_word("همخوانای") == f"هم{Z}خوانای"

@@ -1,7 +1,7 @@
 """Put back the zero-width non-joiner (ZWNJ, U+200C) that scraped Persian text lost.
 
 Scrapers often drop ZWNJ, gluing «بی‌اساس» into «بیاساس» and «تنش‌ها» into «تنشها».
-Each glued run of letters is repaired in three steps:
+Each glued run of letters is repaired in four steps:
 
 1. Spelling memory: every spelling seen in a corpus of well-kept text (plus hazm's
    lexicon and verb conjugations) is keyed by its letters without ZWNJ; a run whose
@@ -9,7 +9,9 @@ Each glued run of letters is repaired in three steps:
 2. Inflection: an unknown run ending in a plural or superlative («...ها», «...ترین»), or
    in a clitic after a known stem ending in «ه» («...ه‌ای»), is split there, as standard
    orthography does, and its stem is restored on its own.
-3. Segmentation: any other unknown run is split into known pieces (stems, prefixes such
+3. Derivation: an unknown run that is a known spelling with a ZWNJ plus a short affix
+   written glued («باستان‌شناس»+«ان», «غیر»+«اصلاح‌طلب») keeps that spelling's ZWNJ.
+4. Segmentation: any other unknown run is split into known pieces (stems, prefixes such
    as «می»/«بی», suffixes the corpus shows as ZWNJ-separated pieces) by the most probable
    split under a piece unigram model, leaning towards splits after a final «ه» or «ی».
 
@@ -72,6 +74,8 @@ PARTICIPLE_ENDS = ("ده", "ته")
 
 MIN_PIECE = 2
 MAX_PIECE = 16
+# Derivation: affixes glued onto a known spelling have at most this many letters.
+MAX_GLUED_AFFIX = 5
 # Longer runs are not segmented (only looked up), so cost stays linear in the text.
 MAX_SEGMENTED_RUN = 40
 
@@ -84,6 +88,22 @@ def _may_split(before: str, piece: str) -> bool:
 
 def _well_formed(pieces: list[str]) -> bool:
     return all(_may_split(before, piece) for before, piece in zip(pieces, pieces[1:]))
+
+
+def _glued_affixes(words: Iterable[str], min_words: int) -> tuple[frozenset[str], frozenset[str]]:
+    """Endings and beginnings (of MAX_GLUED_AFFIX letters at most) that at least min_words of
+    words show glued onto another of words."""
+    known = set(words)
+    endings: Counter[str] = Counter()
+    beginnings: Counter[str] = Counter()
+    for word in known:
+        for size in range(1, min(MAX_GLUED_AFFIX, len(word) - MIN_PIECE - 1) + 1):
+            if word[:-size] in known:
+                endings[word[-size:]] += 1
+            if word[size:] in known:
+                beginnings[word[:size]] += 1
+    return tuple(frozenset(affix for affix, hosts in counts.items() if hosts >= min_words)
+                 for counts in (endings, beginnings))
 
 
 def _join_pieces(pieces: list[str]) -> str:
@@ -111,12 +131,16 @@ class ZwnjRestorer:
     split_after_h, split_after_yeh: log-bonus for splitting an unknown run after a piece (of
         three letters or more) ending in «ه» or «ی»: glued there the letter takes its medial
         shape («پذیرهنویسی»), which careful writers avoid, so such runs are mostly compounds.
+    glued_affix_min_words: an ending or beginning seen glued onto at least this many different
+        words written as one piece («ان», «ی», «گری», «باز», «غیر» ...) is a glued affix: an
+        unknown run made of it and a known spelling with a ZWNJ keeps that spelling.
     """
 
     def __init__(self, form_counts: Mapping[str, int], lexicon: Mapping[str, float] | None = None,
                  lexicon_floor: float = 0.5, suffix_min_stems: int = 50,
                  suffix_preference: float = 1.0, unknown_cost: float = 6.0,
-                 word_backoff: float = 0.05, split_after_h: float = 0.0, split_after_yeh: float = 0.0):
+                 word_backoff: float = 0.05, split_after_h: float = 0.0, split_after_yeh: float = 0.0,
+                 glued_affix_min_words: int = 20):
         # Built once per process from about 400,000 spellings, so the loops below keep a fast
         # path for the spellings without a ZWNJ and split each spelling only where needed.
         spelling_score: dict[str, float] = {}
@@ -164,6 +188,10 @@ class ZwnjRestorer:
                 self.best_spelling[key] = form
         self.spelling_score = best_score  # by key: score of its best spelling
 
+        # (hazm's verb conjugations include spaced forms such as «رفته است».)
+        self.glued_endings, self.glued_beginnings = _glued_affixes(
+            (word for word in whole if " " not in word), glued_affix_min_words)
+
         total = sum(starts.values())
         self.log_total = math.log(total)
         self.whole_count = whole
@@ -189,6 +217,9 @@ class ZwnjRestorer:
             if inflected:
                 stem, ending = inflected
                 return _join_pieces([self._restored[stem], ending])
+            derived = self._derive(run)
+            if derived:
+                return derived
         # A run written glued must still beat its best split: the corpus glues many words
         # that standard orthography separates.
         whole_count = self.whole_count.get(run, 0) if known is not None else 0
@@ -214,6 +245,26 @@ class ZwnjRestorer:
                 continue
             candidates.append((stem_score, perfect, len(ending), stem, ending))
         return max(candidates)[3:] if candidates else None
+
+    def _derive(self, run: str) -> str | None:
+        """The run as the longest known spelling with a ZWNJ inside it plus a glued affix, if any.
+
+        Compounds take derivational affixes glued («باستان‌شناسان», «پایتخت‌نشینان»), which
+        the piece model cannot tell from a further compound, while their stem's ZWNJ stays."""
+        n = len(run)
+        # A spelling with a ZWNJ has two pieces of MIN_PIECE letters at least.
+        for known_length in range(n - 1, max(2 * MIN_PIECE, n - MAX_GLUED_AFFIX) - 1, -1):
+            ending = run[known_length:]
+            spelling = self.best_spelling.get(run[:known_length])
+            if spelling is not None and ZWNJ in spelling and ending in self.glued_endings:
+                # A clitic after «ه»/«ی» stands apart all the same («بی‌خبری‌ای»).
+                apart = ending in CLITICS and _may_split(spelling.rpartition(ZWNJ)[2], ending)
+                return _join_pieces([spelling, ending]) if apart else spelling + ending
+            beginning = run[:n - known_length]
+            spelling = self.best_spelling.get(run[n - known_length:])
+            if spelling is not None and ZWNJ in spelling and beginning in self.glued_beginnings:
+                return beginning + spelling
+        return None
 
     def _segment(self, run: str, whole_logp: float, split_bonus: Mapping[str, float]) -> list[str] | None:
         """Most probable split of run into two or more known pieces (Viterbi), if it beats
