@@ -42,9 +42,8 @@ def test_unknown_word_without_a_likely_split_stays(toy):
     assert toy.restore_word("زرتشتیان") == "زرتشتیان"
 
 
-def test_spaced_prefix_joins_only_into_a_known_verb(toy):
-    assert toy.restore("او می رود") == f"او می{Z}رود"
-    assert toy.restore("ماه می باغ") == "ماه می باغ"
+def test_a_typed_space_is_kept_even_after_a_verb_prefix(toy):
+    assert toy.restore("او می رود و میرود") == f"او می رود و می{Z}رود"
 
 
 def test_words_that_already_hold_a_zwnj_are_left_alone(toy):
