@@ -180,3 +180,13 @@ def test_a_clitic_after_a_derived_host_still_stands_apart():
     restorer = ZwnjRestorer(counts, glued_affix_min_words=2)
     assert restorer.restore_word("بیخبریای") == f"بی{Z}خبری{Z}ای"
     assert restorer.restore_word("همخوانای") == f"هم{Z}خوانای"
+
+
+def test_a_two_letter_piece_splits_only_if_seen_beside_a_zwnj_with_many_pieces():
+    counts = {"دی": 40, "بالا": 40, "بی": 30, "خواب": 30, "رنگ": 20, "کار": 20, "تاب": 20,
+              f"بی{Z}رنگ": 5, f"بی{Z}کار": 5, f"بی{Z}تاب": 5, f"دی{Z}ماه": 2, f"کم{Z}خواب": 10,
+              f"نیم{Z}بالا": 10}
+    restorer = ZwnjRestorer(counts, unknown_cost=0.0, short_piece_min_partners=3)
+    assert restorer.restore_word("بیخواب") == f"بی{Z}خواب"
+    assert restorer.restore_word("دیبالا") == "دیبالا"  # «دی» is seen before one piece only
+    assert ZwnjRestorer(counts, unknown_cost=0.0, short_piece_min_partners=1).restore_word("دیبالا") == f"دی{Z}بالا"

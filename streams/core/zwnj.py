@@ -128,6 +128,10 @@ class ZwnjRestorer:
     split_after_h, split_after_yeh: log-bonus for splitting an unknown run after a piece (of
         three letters or more) ending in «ه» or «ی»: glued there the letter takes its medial
         shape («پذیرهنویسی»), which careful writers avoid, so such runs are mostly compounds.
+    short_piece_min_partners: a piece of MIN_PIECE letters is a segmentation piece only if
+        the corpus shows it beside a ZWNJ with at least this many different pieces («می»,
+        «بی», «ها»); most two-letter strings are function words («را», «تو») or syllables of
+        foreign names («دی‌بالا», «است‌فورد»), and as pieces they split names apart.
     glued_affix_min_words: an ending or beginning seen glued onto at least this many different
         words written as one piece («ان», «ی», «گری», «باز», «غیر» ...) is a glued affix: an
         unknown run made of it and a known spelling with a ZWNJ keeps that spelling.
@@ -137,7 +141,7 @@ class ZwnjRestorer:
                  lexicon_floor: float = 0.5, suffix_min_stems: int = 50,
                  suffix_preference: float = 1.0, unknown_cost: float = 6.0,
                  word_backoff: float = 0.05, split_after_h: float = 0.0, split_after_yeh: float = 0.0,
-                 glued_affix_min_words: int = 20):
+                 short_piece_min_partners: int = 20, glued_affix_min_words: int = 20):
         # Built once per process from about 400,000 spellings, so the loops below keep a fast
         # path for the spellings without a ZWNJ and split each spelling only where needed.
         spelling_score: dict[str, float] = {}
@@ -166,6 +170,7 @@ class ZwnjRestorer:
                 later[piece] = later.get(piece, 0) + score
             stem_and_piece.update(zip(pieces, pieces[1:]))
         stems_per_piece = Counter(map(itemgetter(1), stem_and_piece))
+        followers_per_piece = Counter(map(itemgetter(0), stem_and_piece))
         suffixes = {piece for piece, stems in stems_per_piece.items() if stems >= suffix_min_stems}
 
         self.best_spelling: dict[str, str] = {}
@@ -193,14 +198,18 @@ class ZwnjRestorer:
         self.log_total = math.log(total)
         self.whole_count = whole
         self.unknown_logp = -self.log_total - unknown_cost
+        def splits_off(piece: str, partners: Counter[str]) -> bool:
+            return len(piece) > MIN_PIECE or (
+                len(piece) == MIN_PIECE and partners[piece] >= short_piece_min_partners)
+
         self.start_logp = {p: math.log(c) - self.log_total for p, c in starts.items()
-                           if len(p) >= MIN_PIECE}
+                           if splits_off(p, followers_per_piece)}
         self.split_bonus = {"ه": split_after_h, "ی": split_after_yeh}
         self.later_logp = {
             p: math.log((later.get(p, 0) + word_backoff * whole.get(p, 0))
                         * (suffix_preference if p in suffixes else 1.0))
             - self.log_total
-            for p in set(later) | set(whole) if len(p) >= MIN_PIECE}
+            for p in set(later) | set(whole) if splits_off(p, stems_per_piece)}
 
     def restore_word(self, run: str) -> str:
         """Best spelling of a run of letters that holds no ZWNJ."""
