@@ -10,7 +10,7 @@ Each glued run of letters is repaired in four steps:
    in a clitic after a known stem ending in «ه» («...ه‌ای»), is split there, as standard
    orthography does, and its stem is restored on its own.
 3. Derivation: an unknown run that is a known spelling with a ZWNJ plus a short affix
-   written glued («باستان‌شناس»+«ان», «غیر»+«اصلاح‌طلب») keeps that spelling's ZWNJ.
+   written glued («کتاب‌فروش»+«ان», «غیر»+«هم‌سو») keeps that spelling's ZWNJ.
 4. Segmentation: any other unknown run is split into known pieces (stems, prefixes such
    as «می»/«بی», suffixes the corpus shows as ZWNJ-separated pieces) by the most probable
    split under a piece unigram model, leaning towards splits after a final «ه» or «ی».
@@ -131,7 +131,7 @@ class ZwnjRestorer:
     short_piece_min_partners: a piece of MIN_PIECE letters is a segmentation piece only if
         the corpus shows it beside a ZWNJ with at least this many different pieces («می»,
         «بی», «ها»); most two-letter strings are function words («را», «تو») or syllables of
-        foreign names («دی‌بالا», «است‌فورد»), and as pieces they split names apart.
+        foreign names («دیترویت» is no «دی‌ترویت»), and as pieces they split names apart.
     glued_affix_min_words: an ending or beginning seen glued onto at least this many different
         words written as one piece («ان», «ی», «گری», «باز», «غیر» ...) is a glued affix: an
         unknown run made of it and a known spelling with a ZWNJ keeps that spelling.
@@ -255,7 +255,7 @@ class ZwnjRestorer:
     def _derive(self, run: str) -> str | None:
         """The run as the longest known spelling with a ZWNJ inside it plus a glued affix, if any.
 
-        Compounds take derivational affixes glued («باستان‌شناسان», «پایتخت‌نشینان»), which
+        Compounds take derivational affixes glued («کتاب‌فروشان», «جنگ‌افروزان»), which
         the piece model cannot tell from a further compound, while their stem's ZWNJ stays."""
         n = len(run)
         # A spelling with a ZWNJ has two pieces of MIN_PIECE letters at least.
@@ -263,7 +263,7 @@ class ZwnjRestorer:
             ending = run[known_length:]
             spelling = self.best_spelling.get(run[:known_length])
             if spelling is not None and ZWNJ in spelling and ending in self.glued_endings:
-                # A clitic after «ه»/«ی» stands apart all the same («بی‌خبری‌ای»).
+                # A clitic after «ه»/«ی» stands apart all the same («خوش‌بینی‌ای»).
                 apart = ending in CLITICS and _may_split(spelling.rpartition(ZWNJ)[2], ending)
                 return _join_pieces([spelling, ending]) if apart else spelling + ending
             beginning = run[:n - known_length]
