@@ -42,9 +42,8 @@ def test_unknown_word_without_a_likely_split_stays(toy):
     assert toy.restore_word("زرتشتیان") == "زرتشتیان"
 
 
-def test_spaced_prefix_joins_only_into_a_known_verb(toy):
-    assert toy.restore("او می رود") == f"او می{Z}رود"
-    assert toy.restore("ماه می باغ") == "ماه می باغ"
+def test_a_typed_space_is_kept_even_after_a_verb_prefix(toy):
+    assert toy.restore("او می رود و میرود") == f"او می رود و می{Z}رود"
 
 
 def test_words_that_already_hold_a_zwnj_are_left_alone(toy):
@@ -154,3 +153,40 @@ def test_restoration_only_inserts_zwnj_and_is_stable(text):
     restored = restore_zwnj(text)
     assert restored.replace(Z, "") == text.replace(Z, "")
     assert restore_zwnj(restored) == restored
+
+
+@pytest.fixture(scope="module")
+def derived():
+    # «ان» and «نا» are seen glued onto two words each, so they are glued affixes here.
+    counts = {"باغ": 30, "باغان": 5, "درخت": 30, "درختان": 5, "آرام": 20, "ناآرام": 4, "پیدا": 20,
+              "ناپیدا": 4, "کوه": 30, "نورد": 20, f"کوه{Z}نورد": 10, f"بی{Z}رحم": 8, "رحم": 20,
+              "خانه": 40, f"کتاب{Z}خانه": 6, "کتاب": 40}
+    return ZwnjRestorer(counts, glued_affix_min_words=2)
+
+
+def test_unknown_run_keeps_the_zwnj_of_a_known_spelling_under_a_glued_affix(derived):
+    assert derived.restore_word("کوهنوردان") == f"کوه{Z}نوردان"
+    assert derived.restore_word("نابیرحم") == f"نابی{Z}رحم"
+
+
+def test_only_affixes_seen_glued_onto_words_extend_a_spelling(derived):
+    # «یم» is glued onto no word of the corpus, so the run is not read as «کوه‌نورد»+«یم».
+    assert derived.restore_word("کوهنوردیم") != f"کوه{Z}نوردیم"
+
+
+def test_a_clitic_after_a_derived_host_still_stands_apart():
+    counts = {"باغ": 30, "باغای": 5, "درخت": 30, "درختای": 5, f"نیم{Z}رخی": 6, "رخی": 20,
+              f"هم{Z}خوان": 6, "خوان": 20}
+    restorer = ZwnjRestorer(counts, glued_affix_min_words=2)
+    assert restorer.restore_word("نیمرخیای") == f"نیم{Z}رخی{Z}ای"
+    assert restorer.restore_word("همخوانای") == f"هم{Z}خوانای"
+
+
+def test_a_two_letter_piece_splits_only_if_seen_beside_a_zwnj_with_many_pieces():
+    counts = {"دی": 40, "بالا": 40, "بی": 30, "خواب": 30, "رنگ": 20, "کار": 20, "تاب": 20,
+              f"بی{Z}رنگ": 5, f"بی{Z}کار": 5, f"بی{Z}تاب": 5, f"دی{Z}ماه": 2, f"کم{Z}خواب": 10,
+              f"نیم{Z}بالا": 10}
+    restorer = ZwnjRestorer(counts, unknown_cost=0.0, short_piece_min_partners=3)
+    assert restorer.restore_word("بیخواب") == f"بی{Z}خواب"
+    assert restorer.restore_word("دیبالا") == "دیبالا"  # «دی» is seen before one piece only
+    assert ZwnjRestorer(counts, unknown_cost=0.0, short_piece_min_partners=1).restore_word("دیبالا") == f"دی{Z}بالا"

@@ -1,7 +1,7 @@
 """Put back the zero-width non-joiner (ZWNJ, U+200C) that scraped Persian text lost.
 
 Scrapers often drop ZWNJ, gluing «بی‌اساس» into «بیاساس» and «تنش‌ها» into «تنشها».
-Each glued run of letters is repaired in three steps:
+Each glued run of letters is repaired in four steps:
 
 1. Spelling memory: every spelling seen in a corpus of well-kept text (plus hazm's
    lexicon and verb conjugations) is keyed by its letters without ZWNJ; a run whose
@@ -9,7 +9,9 @@ Each glued run of letters is repaired in three steps:
 2. Inflection: an unknown run ending in a plural or superlative («...ها», «...ترین»), or
    in a clitic after a known stem ending in «ه» («...ه‌ای»), is split there, as standard
    orthography does, and its stem is restored on its own.
-3. Segmentation: any other unknown run is split into known pieces (stems, prefixes such
+3. Derivation: an unknown run that is a known spelling with a ZWNJ plus a short affix
+   written glued («کتاب‌فروش»+«ان», «غیر»+«هم‌سو») keeps that spelling's ZWNJ.
+4. Segmentation: any other unknown run is split into known pieces (stems, prefixes such
    as «می»/«بی», suffixes the corpus shows as ZWNJ-separated pieces) by the most probable
    split under a piece unigram model, leaning towards splits after a final «ه» or «ی».
 
@@ -44,9 +46,6 @@ _WORD = re.compile(f"[{LETTER}]+(?:\u200c[{LETTER}]+)*")
 # care and is left alone. (Split, not sub with a callback: most words are looked up in a
 # memo, which map() does without a Python call per word.)
 _WORD_SPLIT = re.compile(f"([{LETTER}\u200c]{{4,}})")
-# «می کند» typed with a space: the prefix and the next word, joined only if they form a known
-# verb. Each branch starts with a letter so the search can skip ahead by first character.
-_SPACED_MI = re.compile(f"(نمی(?<![{LETTER}\u200c]نمی)|می(?<![{LETTER}\u200c]می)) (?=([{LETTER}]+))")
 # After these letters a ZWNJ changes nothing visible, and careful writers leave it out.
 NON_JOINING = set("آادذرزژوۀأإؤة")
 # Clitics (indefinite «ای», pronouns «اش»/«شان», the copula «است» ...) stand apart only after
@@ -72,6 +71,8 @@ PARTICIPLE_ENDS = ("ده", "ته")
 
 MIN_PIECE = 2
 MAX_PIECE = 16
+# Derivation: affixes glued onto a known spelling have at most this many letters.
+MAX_GLUED_AFFIX = 5
 # Longer runs are not segmented (only looked up), so cost stays linear in the text.
 MAX_SEGMENTED_RUN = 40
 
@@ -84,6 +85,22 @@ def _may_split(before: str, piece: str) -> bool:
 
 def _well_formed(pieces: list[str]) -> bool:
     return all(_may_split(before, piece) for before, piece in zip(pieces, pieces[1:]))
+
+
+def _glued_affixes(words: Iterable[str], min_words: int) -> tuple[frozenset[str], frozenset[str]]:
+    """Endings and beginnings (of MAX_GLUED_AFFIX letters at most) that at least min_words of
+    words show glued onto another of words."""
+    known = set(words)
+    endings: Counter[str] = Counter()
+    beginnings: Counter[str] = Counter()
+    for word in known:
+        for size in range(1, min(MAX_GLUED_AFFIX, len(word) - MIN_PIECE - 1) + 1):
+            if word[:-size] in known:
+                endings[word[-size:]] += 1
+            if word[size:] in known:
+                beginnings[word[:size]] += 1
+    return tuple(frozenset(affix for affix, hosts in counts.items() if hosts >= min_words)
+                 for counts in (endings, beginnings))
 
 
 def _join_pieces(pieces: list[str]) -> str:
@@ -111,12 +128,20 @@ class ZwnjRestorer:
     split_after_h, split_after_yeh: log-bonus for splitting an unknown run after a piece (of
         three letters or more) ending in «ه» or «ی»: glued there the letter takes its medial
         shape («پذیرهنویسی»), which careful writers avoid, so such runs are mostly compounds.
+    short_piece_min_partners: a piece of MIN_PIECE letters is a segmentation piece only if
+        the corpus shows it beside a ZWNJ with at least this many different pieces («می»,
+        «بی», «ها»); most two-letter strings are function words («را», «تو») or syllables of
+        foreign names («دیترویت» is no «دی‌ترویت»), and as pieces they split names apart.
+    glued_affix_min_words: an ending or beginning seen glued onto at least this many different
+        words written as one piece («ان», «ی», «گری», «باز», «غیر» ...) is a glued affix: an
+        unknown run made of it and a known spelling with a ZWNJ keeps that spelling.
     """
 
     def __init__(self, form_counts: Mapping[str, int], lexicon: Mapping[str, float] | None = None,
                  lexicon_floor: float = 0.5, suffix_min_stems: int = 50,
                  suffix_preference: float = 1.0, unknown_cost: float = 6.0,
-                 word_backoff: float = 0.05, split_after_h: float = 0.0, split_after_yeh: float = 0.0):
+                 word_backoff: float = 0.05, split_after_h: float = 0.0, split_after_yeh: float = 0.0,
+                 short_piece_min_partners: int = 20, glued_affix_min_words: int = 20):
         # Built once per process from about 400,000 spellings, so the loops below keep a fast
         # path for the spellings without a ZWNJ and split each spelling only where needed.
         spelling_score: dict[str, float] = {}
@@ -145,6 +170,7 @@ class ZwnjRestorer:
                 later[piece] = later.get(piece, 0) + score
             stem_and_piece.update(zip(pieces, pieces[1:]))
         stems_per_piece = Counter(map(itemgetter(1), stem_and_piece))
+        followers_per_piece = Counter(map(itemgetter(0), stem_and_piece))
         suffixes = {piece for piece, stems in stems_per_piece.items() if stems >= suffix_min_stems}
 
         self.best_spelling: dict[str, str] = {}
@@ -164,18 +190,26 @@ class ZwnjRestorer:
                 self.best_spelling[key] = form
         self.spelling_score = best_score  # by key: score of its best spelling
 
+        # (hazm's verb conjugations include spaced forms such as «رفته است».)
+        self.glued_endings, self.glued_beginnings = _glued_affixes(
+            (word for word in whole if " " not in word), glued_affix_min_words)
+
         total = sum(starts.values())
         self.log_total = math.log(total)
         self.whole_count = whole
         self.unknown_logp = -self.log_total - unknown_cost
+        def splits_off(piece: str, partners: Counter[str]) -> bool:
+            return len(piece) > MIN_PIECE or (
+                len(piece) == MIN_PIECE and partners[piece] >= short_piece_min_partners)
+
         self.start_logp = {p: math.log(c) - self.log_total for p, c in starts.items()
-                           if len(p) >= MIN_PIECE}
+                           if splits_off(p, followers_per_piece)}
         self.split_bonus = {"ه": split_after_h, "ی": split_after_yeh}
         self.later_logp = {
             p: math.log((later.get(p, 0) + word_backoff * whole.get(p, 0))
                         * (suffix_preference if p in suffixes else 1.0))
             - self.log_total
-            for p in set(later) | set(whole) if len(p) >= MIN_PIECE}
+            for p in set(later) | set(whole) if splits_off(p, stems_per_piece)}
 
     def restore_word(self, run: str) -> str:
         """Best spelling of a run of letters that holds no ZWNJ."""
@@ -189,6 +223,9 @@ class ZwnjRestorer:
             if inflected:
                 stem, ending = inflected
                 return _join_pieces([self._restored[stem], ending])
+            derived = self._derive(run)
+            if derived:
+                return derived
         # A run written glued must still beat its best split: the corpus glues many words
         # that standard orthography separates.
         whole_count = self.whole_count.get(run, 0) if known is not None else 0
@@ -214,6 +251,26 @@ class ZwnjRestorer:
                 continue
             candidates.append((stem_score, perfect, len(ending), stem, ending))
         return max(candidates)[3:] if candidates else None
+
+    def _derive(self, run: str) -> str | None:
+        """The run as the longest known spelling with a ZWNJ inside it plus a glued affix, if any.
+
+        Compounds take derivational affixes glued («کتاب‌فروشان», «جنگ‌افروزان»), which
+        the piece model cannot tell from a further compound, while their stem's ZWNJ stays."""
+        n = len(run)
+        # A spelling with a ZWNJ has two pieces of MIN_PIECE letters at least.
+        for known_length in range(n - 1, max(2 * MIN_PIECE, n - MAX_GLUED_AFFIX) - 1, -1):
+            ending = run[known_length:]
+            spelling = self.best_spelling.get(run[:known_length])
+            if spelling is not None and ZWNJ in spelling and ending in self.glued_endings:
+                # A clitic after «ه»/«ی» stands apart all the same («خوش‌بینی‌ای»).
+                apart = ending in CLITICS and _may_split(spelling.rpartition(ZWNJ)[2], ending)
+                return _join_pieces([spelling, ending]) if apart else spelling + ending
+            beginning = run[:n - known_length]
+            spelling = self.best_spelling.get(run[n - known_length:])
+            if spelling is not None and ZWNJ in spelling and beginning in self.glued_beginnings:
+                return beginning + spelling
+        return None
 
     def _segment(self, run: str, whole_logp: float, split_bonus: Mapping[str, float]) -> list[str] | None:
         """Most probable split of run into two or more known pieces (Viterbi), if it beats
@@ -246,17 +303,11 @@ class ZwnjRestorer:
         return pieces[::-1]
 
     def restore(self, text: str) -> str:
-        if "می " in text:
-            text = _SPACED_MI.sub(self._join_spaced_mi, text)
+        # Only glued runs are touched. A typed space is the writer's, even in «می شود»: published
+        # news types that space itself (Fars News: 362 «می شود»-style verbs to 1,924 with ZWNJ).
         pieces = _WORD_SPLIT.split(text)
         pieces[1::2] = map(self._restored.__getitem__, pieces[1::2])
         return "".join(pieces)
-
-    def _join_spaced_mi(self, match: re.Match) -> str:
-        prefix, verb = match.group(1), match.group(2)
-        if self.best_spelling.get(prefix + verb) == prefix + ZWNJ + verb:
-            return prefix + ZWNJ
-        return match.group()
 
     def _restore_unless_spelled_with_care(self, word: str) -> str:
         return word if ZWNJ in word else self.restore_word(word)
@@ -336,7 +387,7 @@ def default_restorer() -> ZwnjRestorer:
 
 
 def restore_zwnj(text: str) -> str:
-    """Text with ZWNJ put back into glued words and into «می کند»-style verbs."""
+    """Text with ZWNJ put back into glued words."""
     return default_restorer().restore(text)
 
 
