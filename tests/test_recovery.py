@@ -55,7 +55,9 @@ class ConsumerThread:
 
 def recovery_of(thread) -> PausedUntilSeekedRecovery:
     recovery = object.__new__(PausedUntilSeekedRecovery)
-    recovery.app = SimpleNamespace(consumer=SimpleNamespace(_thread=thread, assignment=lambda: set(ASSIGNED)),
+    # after the recovery, Faust holds the changelog paused in its bookkeeping
+    recovery.app = SimpleNamespace(consumer=SimpleNamespace(_thread=thread, assignment=lambda: set(ASSIGNED),
+                                                            _paused_partitions={TP(CHANGELOG, 0)}),
                                    conf=SimpleNamespace(consumer_auto_offset_reset="earliest"))
     recovery.tables = SimpleNamespace(changelog_topics={CHANGELOG})
     return recovery
@@ -75,6 +77,18 @@ def test_stream_partitions_stay_paused_in_the_client_until_faust_has_seeked_and_
     monkeypatch.setattr(Recovery, "on_recovery_completed", faust_completion(seen))
     asyncio.run(recovery_of(thread).on_recovery_completed(generation_id=3))
     assert seen == [{TopicPartition("normalized", 0), TopicPartition("normalized", 1)}]
+    assert thread.kafka_consumer.paused == {TopicPartition(CHANGELOG, 0)}
+
+
+def test_only_the_changelog_partitions_faust_holds_paused_are_paused_in_the_client(monkeypatch):
+    """Records fetched for a held partition would never be consumed, and aiokafka fetches nothing from a
+    broker while unconsumed records of one of its partitions are younger than its prefetch backoff.
+    A standby changelog partition is one Faust reads: it stays fetched."""
+    thread = ConsumerThread()
+    monkeypatch.setattr(Recovery, "on_recovery_completed", faust_completion([]))
+    recovery = recovery_of(thread)
+    recovery.app.consumer._paused_partitions = set()  # a standby changelog: Faust reads it
+    asyncio.run(recovery.on_recovery_completed(generation_id=3))
     assert thread.kafka_consumer.paused == set()
 
 
