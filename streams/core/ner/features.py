@@ -56,6 +56,22 @@ def word_properties(folded: str, clusters: dict[str, tuple[str, ...]]) -> dict[i
     }
 
 
+PAIR_TO_LEFT, PAIR_TO_RIGHT = "0|1:w=", "-1|0:w="
+
+
+def pair_key(left: str, right: str) -> str:
+    return f"{left}|{right}"
+
+
+def pair_properties(left: str, right: str) -> tuple[list[str], list[str]]:
+    """Attributes two neighbouring words give the left one's position and the right one's.
+
+    A word pair says more than its two words: "جام جم" is a newspaper, "جام" and "جم"
+    are not names alone."""
+    pair = pair_key(left, right)
+    return [PAIR_TO_LEFT + pair], [PAIR_TO_RIGHT + pair]
+
+
 def position_attributes(folded: list[str]) -> list[list[str]]:
     """Attributes of each position that depend on more than one word."""
     attrs = [[] for _ in folded]
@@ -75,4 +91,11 @@ def sentence_attributes(tokens: list[str], clusters) -> list[list[str]]:
     for i, row in enumerate(rows):
         for k in OFFSETS:
             row.extend(props[i + PAD + k][k])
+    # The pairs with the padding word on either side of the sentence count too.
+    for i in range(-1, len(rows)):
+        to_left, to_right = pair_properties(padded[i + PAD], padded[i + PAD + 1])
+        if i >= 0:
+            rows[i].extend(to_left)
+        if i + 1 < len(rows):
+            rows[i + 1].extend(to_right)
     return rows

@@ -7,7 +7,8 @@ offset are summed once per word form and kept as a row of a table, so an article
 are a few array gathers over all its sentences at once.
 
 A news stream repeats its vocabulary all day, so the raw token -> row map is the only
-per-token Python work; folding, cluster and gazetteer look-ups happen once per new word.
+per-token Python work besides one look-up of each word pair among the few thousand pairs
+the model weighs; folding, cluster and gazetteer look-ups happen once per new word.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ import numpy as np
 
 from . import gazetteers
 from .conll import read_conll
-from .features import BOS, EOS, OFFSETS, PAD, word_properties
+from .features import BOS, EOS, OFFSETS, PAD, PAIR_TO_LEFT, PAIR_TO_RIGHT, pair_key, word_properties
 from .forms import fold
 from .gazetteers import DATA, load_clusters
 
@@ -100,9 +101,25 @@ class CrfTagger:
         self.weights = np.vstack([weights, np.zeros((1, n), np.float32)])
         self.unknown = len(weights)
         self.attribute_rows = {a: i for i, a in enumerate(attributes)}
+        self._index_pairs(attributes)
         self.name_scores = {(prefix, kind): self._score([f"span={prefix}-{kind}"])
                             for prefix in "BI" for kind in ("PER", "ORG", "LOC")}
         self._forget_words()
+
+    def _index_pairs(self, attributes: list[str]) -> None:
+        """pair_key -> row of pair_table, whose [row, 0] scores the pair's left position and
+        [row, 1] its right one; row 0 stays zero for the pairs the model does not know."""
+        self.pair_rows: dict[str, int] = {}
+        cells = []
+        for side, prefix in enumerate((PAIR_TO_LEFT, PAIR_TO_RIGHT)):
+            for attribute, i in self.attribute_rows.items():
+                if attribute.startswith(prefix):
+                    key = attribute[len(prefix):]
+                    row = self.pair_rows.setdefault(key, len(self.pair_rows) + 1)
+                    cells.append((row, side, i))
+        self.pair_table = np.zeros((len(self.pair_rows) + 1, 2, len(self.labels)), np.float32)
+        for row, side, i in cells:
+            self.pair_table[row, side] = self.weights[i]
 
     def _forget_words(self) -> None:
         self.token_rows: dict[str, int] = {}
@@ -190,16 +207,20 @@ class CrfTagger:
         edges[firsts] = 1
         edges[[first + len(tokens) for first, tokens in zip(firsts, sentences)]] -= 1
         padding = np.cumsum(edges[:-1]) == 0
-        labels = self._decode(self._emissions(rows, names), padding)
+        labels = self._decode(self._emissions(rows, folded, names), padding)
         return Analysis(rows, folded, labels, names, firsts)
 
-    def _emissions(self, rows: np.ndarray, names) -> np.ndarray:
+    def _emissions(self, rows: np.ndarray, folded: list[str], names) -> np.ndarray:
         """State scores of every position (meaningless at the padding)."""
         table = self.word_table[rows]
         n = len(rows)
         scores = np.zeros((n, len(self.labels)), np.float32)
         for k in OFFSETS:
             scores[PAD:n - PAD] += table[PAD + k:n - PAD + k, PAD + k]
+        pairs = [self.pair_rows.get(key, 0) for key in map(pair_key, folded[:-1], folded[1:])]
+        pair_scores = self.pair_table[pairs]
+        scores[:-1] += pair_scores[:, 0]
+        scores[1:] += pair_scores[:, 1]
         for start, end, kind in names:
             scores[start] += self.name_scores["B", kind]
             scores[start + 1:end] += self.name_scores["I", kind]
