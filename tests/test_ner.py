@@ -81,6 +81,25 @@ def test_batched_viterbi_matches_brute_force_search():
         start += n
 
 
+def test_tokens_fixed_to_o_before_viterbi_are_o_on_the_best_path():
+    tagger = default_tagger()
+    rng = np.random.default_rng(3)
+    n, labels = 5, len(tagger.labels)
+    fixed_any = False
+    for _ in range(30):
+        scores = rng.normal(0, 4, (n, labels)).astype(np.float32)
+        # Some tokens' O scores land close to the margin that fixes them, on either side.
+        lifted = rng.random(n) < 0.6
+        scores[lifted, tagger.outside] += tagger.sure_margin.max() * rng.uniform(0.7, 1.3, lifted.sum())
+        fixed_any |= bool(((scores[:, [tagger.outside]] - scores) >= tagger.sure_margin).all(axis=1).any())
+        padded = np.zeros((n + 2 * PAD, labels), np.float32)
+        padded[PAD:-PAD] = scores
+        padding = np.ones(len(padded), bool)
+        padding[PAD:-PAD] = False
+        assert list(tagger._decode(padded, padding)[PAD:-PAD]) == _brute_force(tagger, scores)
+    assert fixed_any
+
+
 def test_cached_word_and_pair_scores_equal_the_sum_of_each_tokens_attribute_weights():
     tagger = default_tagger()
     tokens = "به گزارش خبرگزاری جمهوری اسلامی ، وزیر امور خارجه امروز در تهران گفت .".split()
@@ -130,7 +149,7 @@ def test_peyma_dev_f1_does_not_regress(tmp_path):
     scorer = SHARED / "eval" / "score.py"
     result = subprocess.run([sys.executable, str(scorer), "conll", str(PEYMA / "dev.txt"), str(out)],
                             capture_output=True, text=True, check=True)
-    assert json.loads(result.stdout)["micro"]["f1"] >= 0.75
+    assert json.loads(result.stdout)["micro"]["f1"] >= 0.76
 
 
 def test_sentences_tagged_together_or_alone_get_the_same_tags(monkeypatch):

@@ -196,8 +196,10 @@ def _sentence_spans(sentence: _Sentence, text: str, words: list[str], tagged: li
     """The names of one sentence, from its tagged spans and gazetteer names (token indices)."""
     found = [(a, b, kind, True) for i, j, kind in tagged for a, b, kind in _repair(words, i, j, kind)]
     taken = {t for i, j, _, _ in found for t in range(i, j)}
-    for i, j, kind in tagged:
-        if kind == "ORG" and not _is_country_name(words[i:j]):  # «سفارت ژاپن»: the place is an entity of its own
+    # «سفارت ژاپن»: the place is an entity of its own. Only in what is still an organization once
+    # repaired: «جمهوری اسلامی پاکستان و هند», tagged as one, holds a country and a place.
+    for i, j, kind, _ in list(found):
+        if kind == "ORG":
             found += [(i + a, i + b, "LOC", False) for a, b, k in _unambiguous_names(words[i:j])
                       if k == "LOC" and (a, b) != (0, j - i)]
     for i, j, kind in _unambiguous(names):

@@ -44,7 +44,6 @@ def tag_spans(tags: list[str]) -> list[tuple[int, int, str]]:
     return iob_spans(kind, np.array([t.startswith("B-") for t in tags], bool))
 MAX_PIECE = 256  # tokens decoded as one sequence: an endless "sentence" is cut into pieces
 BATCH_TOKENS = 16384  # tokens decoded together, which bounds the arrays a huge body needs
-SURE_O = 6.0  # an O score this far above every other label's fixes the token to O
 WORD_CACHE = 100_000  # token forms whose rows are kept; garbage input must not grow it forever
 PRESCORED = 20_000  # most frequent news words scored when the model loads, not on first sight
 HEAD, TAIL = [BOS] * PAD, [EOS] * PAD
@@ -94,8 +93,13 @@ class CrfTagger:
         self.outside = data_labels.index("O")
         self.kinds = np.array([ENTITY_TYPES.index(l[2:]) + 1 if l != "O" else 0 for l in self.labels])
         self.begins = np.array([l.startswith("B-") for l in self.labels])
-        self.others = [j for j in range(n) if j != self.outside]
         self.transitions = transitions
+        # How much more label j can gain than O from the transitions into and out of a token
+        # (a sentence edge has none, so never less than 0): a token whose O score beats label
+        # j's by at least that is never better off as j, whatever its neighbours are.
+        into = (transitions - transitions[:, [self.outside]]).max(axis=0)
+        out_of = (transitions - transitions[[self.outside], :]).max(axis=1)
+        self.sure_margin = np.maximum(into, 0) + np.maximum(out_of, 0)
         self.clusters = load_clusters() if clusters is None else clusters
         # The last row stays zero: where every unknown attribute points.
         self.weights = np.vstack([weights, np.zeros((1, n), np.float32)])
@@ -230,12 +234,12 @@ class CrfTagger:
         """Best label of every position.
 
         Most tokens of news text are plainly outside any name: a token whose O score beats
-        every other label by SURE_O is fixed to O (decoding PEYMA dev with and without this
-        gives the same tags), and Viterbi runs only over the runs of tokens between such
-        tokens and the padding, with the transitions from and to a fixed O added at the
-        runs' edges. The runs are short, and all are stepped together."""
+        every other label's by more than that label's sure_margin is O on the best path and
+        is fixed to O, and Viterbi runs only over the runs of tokens between such tokens and
+        the padding, with the transitions from and to a fixed O added at the runs' edges.
+        The runs are short, and all are stepped together."""
         outside = self.outside
-        sure = scores[:, outside] - scores[:, self.others].max(axis=1) > SURE_O
+        sure = (scores[:, [outside]] - scores >= self.sure_margin).all(axis=1)
         sure &= ~padding
         fixed = sure | padding
         free = ~fixed
