@@ -347,8 +347,26 @@ def _owner(claimants: list[str], groups: dict[str, _Group]) -> str | None:
     return claimants[0] if claimants else None
 
 
+def _extend_to_short_forms(fields: dict[str, str], sentences: list[_Sentence], analysis: Analysis,
+                           spans: list[_Span]) -> None:
+    """An organization's span one word short of a short form of a longer organization of the article
+    takes that word («شورای امنیت» + «ملی» after «شورای عالی امنیت ملی»): the tagger stopped where a
+    listed name («شورای امنیت») ends."""
+    forms = {words for s in spans if s.kind == "ORG" for words in _short_forms(s.words, "ORG")}
+    covered = {p for s in spans for p in range(s.stop - len(s.words), s.stop)}
+    for n, span in enumerate(spans):
+        after = span.stop
+        if span.kind == "ORG" and after not in covered and (*span.words, analysis.folded[after]) in forms:
+            k = bisect_right(analysis.firsts, after) - 1
+            sentence = sentences[k]
+            end = sentence.offsets(fields[sentence.field])[after - analysis.firsts[k]][1]
+            spans[n] = replace(span, end=end, words=(*span.words, analysis.folded[after]), stop=after + 1)
+            covered.add(after)
+
+
 def _consolidate(fields: dict[str, str], sentences: list[_Sentence], analysis: Analysis,
                  spans: list[_Span]) -> list[_Group]:
+    _extend_to_short_forms(fields, sentences, analysis, spans)
     acronyms = _acronyms(fields, sentences, analysis, spans)
     groups: dict[str, _Group] = {}
     for span in spans:
