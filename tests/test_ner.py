@@ -13,6 +13,7 @@ from streams.core.ner.features import BOS, EOS, PAD, pair_key, sentence_attribut
 from streams.core.ner.forms import fold
 from streams.core.ner.gazetteers import find_spans
 from streams.core.ner.tagging import CrfTagger, default_tagger
+from streams.core.ner.training import bilou
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 PEYMA = SHARED / "data" / "peyma"
@@ -113,6 +114,12 @@ def test_cached_word_and_pair_scores_equal_the_sum_of_each_tokens_attribute_weig
     np.testing.assert_allclose(scores, expected, atol=1e-3)
 
 
+def test_training_labels_mark_the_last_token_and_one_token_names():
+    tags = ["O", "B-PER", "I-PER", "I-PER", "B-LOC", "B-LOC", "I-LOC", "I-ORG", "I-ORG", "B-DAT"]
+    assert bilou(tags) == ["O", "B-PER", "I-PER", "L-PER", "U-LOC", "B-LOC", "L-LOC", "B-ORG", "L-ORG", "U-DAT"]
+    assert bilou([]) == []
+
+
 def test_training_on_a_tiny_corpus_learns_it(tmp_path):
     sentences = [("نادر", "B_PER"), ("کاظمی", "I_PER"), ("به", "O"), ("کرمان", "B_LOC"), ("رفت", "O")]
     other = [("سازمان", "B_ORG"), ("فضایی", "I_ORG"), ("گزارش", "O"), ("داد", "O")]
@@ -149,7 +156,7 @@ def test_peyma_dev_f1_does_not_regress(tmp_path):
     scorer = SHARED / "eval" / "score.py"
     result = subprocess.run([sys.executable, str(scorer), "conll", str(PEYMA / "dev.txt"), str(out)],
                             capture_output=True, text=True, check=True)
-    assert json.loads(result.stdout)["micro"]["f1"] >= 0.76
+    assert json.loads(result.stdout)["micro"]["f1"] >= 0.77
 
 
 def test_sentences_tagged_together_or_alone_get_the_same_tags(monkeypatch):

@@ -7,8 +7,9 @@ offset are summed once per word form and kept as a row of a table, so an article
 are a few array gathers over all its sentences at once.
 
 A news stream repeats its vocabulary all day, so the raw token -> row map is the only
-per-token Python work besides one look-up of each word pair among the few thousand pairs
-the model weighs; folding, cluster and gazetteer look-ups happen once per new word.
+per-token Python work besides one look-up of each word pair among the pairs the model
+weighs (cluster pairs are an array gather); folding, cluster and gazetteer look-ups happen
+once per new word.
 """
 from __future__ import annotations
 
@@ -20,12 +21,14 @@ import numpy as np
 
 from . import gazetteers
 from .conll import read_conll
-from .features import BOS, EOS, OFFSETS, PAD, PAIR_TO_LEFT, PAIR_TO_RIGHT, pair_key, word_properties
+from .features import (BOS, EOS, OFFSETS, PAD, PAIR_CLUSTERS, PAIR_GRANULARITY, PAIR_SIDES, PAIR_WORDS,
+                       UNCLUSTERED, pair_cluster, pair_key, word_properties)
 from .forms import fold
 from .gazetteers import DATA, load_clusters
 
 MODEL_FILE = DATA / "peyma-crf.npz"
 ENTITY_TYPES = ("PER", "ORG", "LOC")
+IOB2 = {"U-": "B-", "L-": "I-"}  # the model's BILOU labels (see training.bilou) as IOB2 tags
 
 
 def iob_spans(kind: np.ndarray, begins: np.ndarray) -> list[tuple[int, int, str]]:
@@ -85,7 +88,8 @@ class CrfTagger:
         with np.load(model_path) as data:
             # Types the model may know beyond PER/ORG/LOC (PEYMA's dates, money...) read as O.
             data_labels = [str(label) for label in data["labels"]]
-            self.labels = [label if label[2:] in ENTITY_TYPES else "O" for label in data_labels]
+            self.labels = [IOB2.get(label[:2], label[:2]) + label[2:] if label[2:] in ENTITY_TYPES else "O"
+                           for label in data_labels]
             attributes = data["attributes"].tobytes().decode("utf-8").split("\n")
             weights = data["weights"].astype(np.float32)
             transitions = data["transitions"]
@@ -105,25 +109,35 @@ class CrfTagger:
         self.weights = np.vstack([weights, np.zeros((1, n), np.float32)])
         self.unknown = len(weights)
         self.attribute_rows = {a: i for i, a in enumerate(attributes)}
-        self._index_pairs(attributes)
+        self._index_pairs()
         self.name_scores = {(prefix, kind): self._score([f"span={prefix}-{kind}"])
                             for prefix in "BI" for kind in ("PER", "ORG", "LOC")}
         self._forget_words()
 
-    def _index_pairs(self, attributes: list[str]) -> None:
-        """pair_key -> row of pair_table, whose [row, 0] scores the pair's left position and
-        [row, 1] its right one; row 0 stays zero for the pairs the model does not know."""
+    def _index_pairs(self) -> None:
+        """Tables of the pair attributes' weights, [pair, side] for the left (0) and right (1)
+        position: word pairs as rows of pair_table found through pair_rows (row 0, zero, for
+        the pairs the model does not know), cluster pairs at left * n + right of
+        cluster_pair_table, n the number of pair_clusters."""
         self.pair_rows: dict[str, int] = {}
         cells = []
-        for side, prefix in enumerate((PAIR_TO_LEFT, PAIR_TO_RIGHT)):
+        for side, prefix in enumerate(PAIR_SIDES):
+            prefix += PAIR_WORDS
             for attribute, i in self.attribute_rows.items():
                 if attribute.startswith(prefix):
-                    key = attribute[len(prefix):]
-                    row = self.pair_rows.setdefault(key, len(self.pair_rows) + 1)
+                    row = self.pair_rows.setdefault(attribute[len(prefix):], len(self.pair_rows) + 1)
                     cells.append((row, side, i))
         self.pair_table = np.zeros((len(self.pair_rows) + 1, 2, len(self.labels)), np.float32)
         for row, side, i in cells:
             self.pair_table[row, side] = self.weights[i]
+        names = sorted({BOS, EOS, UNCLUSTERED, *(c[PAIR_GRANULARITY] for c in self.clusters.values())})
+        self.pair_clusters = {name: i for i, name in enumerate(names)}
+        self.cluster_pair_table = np.zeros((len(names) ** 2, 2, len(self.labels)), np.float32)
+        for (left, a), (right, b) in itertools.product(self.pair_clusters.items(), repeat=2):
+            for side, prefix in enumerate(PAIR_SIDES):
+                i = self.attribute_rows.get(prefix + PAIR_CLUSTERS + pair_key(left, right))
+                if i is not None:
+                    self.cluster_pair_table[a * len(names) + b, side] = self.weights[i]
 
     def _forget_words(self) -> None:
         self.token_rows: dict[str, int] = {}
@@ -131,6 +145,7 @@ class CrfTagger:
         self.forms: list[str] = []
         self.word_table = np.zeros((1024, len(OFFSETS), len(self.labels)), np.float32)
         self.starts_name = np.zeros(1024, bool)
+        self.form_pair_cluster = np.zeros(1024, np.intp)
         # The cluster file lists words most frequent first; folded forms fold to themselves.
         self._add_tokens({BOS, EOS, *itertools.islice(self.clusters, PRESCORED)})
 
@@ -151,6 +166,7 @@ class CrfTagger:
         while len(self.word_table) < len(self.forms):
             self.word_table = np.concatenate([self.word_table, np.zeros_like(self.word_table)])
             self.starts_name = np.concatenate([self.starts_name, np.zeros_like(self.starts_name)])
+            self.form_pair_cluster = np.concatenate([self.form_pair_cluster, np.zeros_like(self.form_pair_cluster)])
         attribute_rows, group_starts, table_cells = [], [], []
         for folded in new_forms:
             row = self.form_rows[folded]
@@ -161,6 +177,7 @@ class CrfTagger:
                 attribute_rows.append(self.unknown)
                 attribute_rows += [self.attribute_rows.get(a, self.unknown) for a in attributes]
             self.starts_name[row] = gazetteers.starts_name(folded)
+            self.form_pair_cluster[row] = self.pair_clusters[pair_cluster(folded, self.clusters)]
         sums = np.add.reduceat(self.weights[attribute_rows], group_starts, axis=0)
         rows, offsets = zip(*table_cells)
         self.word_table[list(rows), list(offsets)] = sums
@@ -222,7 +239,9 @@ class CrfTagger:
         for k in OFFSETS:
             scores[PAD:n - PAD] += table[PAD + k:n - PAD + k, PAD + k]
         pairs = [self.pair_rows.get(key, 0) for key in map(pair_key, folded[:-1], folded[1:])]
+        classes = self.form_pair_cluster[rows]
         pair_scores = self.pair_table[pairs]
+        pair_scores += self.cluster_pair_table[classes[:-1] * len(self.pair_clusters) + classes[1:]]
         scores[:-1] += pair_scores[:, 0]
         scores[1:] += pair_scores[:, 1]
         for start, end, kind in names:
