@@ -45,6 +45,10 @@ def tag_spans(tags: list[str]) -> list[tuple[int, int, str]]:
     """iob_spans of IOB2 strings such as B-PER; types other than PER/ORG/LOC count as O."""
     kind = np.array([ENTITY_TYPES.index(t[2:]) + 1 if t[2:] in ENTITY_TYPES else 0 for t in tags], int)
     return iob_spans(kind, np.array([t.startswith("B-") for t in tags], bool))
+# A lead of O over a label this large is taken as sure even where the transitions could in
+# theory overturn it (see _decode): on PEYMA dev the tags are those of exact decoding, and an
+# article's Viterbi runs stay short (exact margins reach 19 and leave whole sentences to it).
+SURE_CAP = 8.0
 MAX_PIECE = 256  # tokens decoded as one sequence: an endless "sentence" is cut into pieces
 BATCH_TOKENS = 16384  # tokens decoded together, which bounds the arrays a huge body needs
 WORD_CACHE = 100_000  # token forms whose rows are kept; garbage input must not grow it forever
@@ -116,9 +120,14 @@ class CrfTagger:
 
     def _index_pairs(self) -> None:
         """Tables of the pair attributes' weights, [pair, side] for the left (0) and right (1)
-        position: word pairs as rows of pair_table found through pair_rows (row 0, zero, for
-        the pairs the model does not know), cluster pairs at left * n + right of
-        cluster_pair_table, n the number of pair_clusters."""
+        position.
+
+        Word pairs are rows of pair_table (row 0, zero, for the pairs the model does not
+        know), found without a string per token: each word of a known pair has an id as a left
+        and as a right word (form_ids columns 1 and 2, -1 for none), and pair_codes holds the
+        sorted left * len(right ids) + right of every known pair, pair_code_rows their rows.
+        Cluster pairs are at left * n + right of cluster_pair_table, n the number of
+        pair_clusters, each form's cluster in form_ids column 0."""
         self.pair_rows: dict[str, int] = {}
         cells = []
         for side, prefix in enumerate(PAIR_SIDES):
@@ -130,6 +139,19 @@ class CrfTagger:
         self.pair_table = np.zeros((len(self.pair_rows) + 1, 2, len(self.labels)), np.float32)
         for row, side, i in cells:
             self.pair_table[row, side] = self.weights[i]
+        self.left_ids: dict[str, int] = {}
+        self.right_ids: dict[str, int] = {}
+        separator, split = pair_key("", ""), []
+        for key, row in self.pair_rows.items():
+            # Every reading of the key, as a word may hold the separator itself.
+            for cut in range(len(key)):
+                if key.startswith(separator, cut):
+                    split.append((self.left_ids.setdefault(key[:cut], len(self.left_ids)),
+                                  self.right_ids.setdefault(key[cut + len(separator):], len(self.right_ids)), row))
+        codes = {left * len(self.right_ids) + right: row for left, right, row in split}
+        # A last code above every real one, so a search always lands on an entry.
+        self.pair_codes = np.array([*sorted(codes), np.iinfo(np.intp).max], np.intp)
+        self.pair_code_rows = np.array([*(codes[c] for c in sorted(codes)), 0], np.intp)
         names = sorted({BOS, EOS, UNCLUSTERED, *(c[PAIR_GRANULARITY] for c in self.clusters.values())})
         self.pair_clusters = {name: i for i, name in enumerate(names)}
         self.cluster_pair_table = np.zeros((len(names) ** 2, 2, len(self.labels)), np.float32)
@@ -145,7 +167,7 @@ class CrfTagger:
         self.forms: list[str] = []
         self.word_table = np.zeros((1024, len(OFFSETS), len(self.labels)), np.float32)
         self.starts_name = np.zeros(1024, bool)
-        self.form_pair_cluster = np.zeros(1024, np.intp)
+        self.form_ids = np.zeros((1024, 3), np.intp)  # see _index_pairs
         # The cluster file lists words most frequent first; folded forms fold to themselves.
         self._add_tokens({BOS, EOS, *itertools.islice(self.clusters, PRESCORED)})
 
@@ -166,7 +188,7 @@ class CrfTagger:
         while len(self.word_table) < len(self.forms):
             self.word_table = np.concatenate([self.word_table, np.zeros_like(self.word_table)])
             self.starts_name = np.concatenate([self.starts_name, np.zeros_like(self.starts_name)])
-            self.form_pair_cluster = np.concatenate([self.form_pair_cluster, np.zeros_like(self.form_pair_cluster)])
+            self.form_ids = np.concatenate([self.form_ids, np.zeros_like(self.form_ids)])
         attribute_rows, group_starts, table_cells = [], [], []
         for folded in new_forms:
             row = self.form_rows[folded]
@@ -177,7 +199,8 @@ class CrfTagger:
                 attribute_rows.append(self.unknown)
                 attribute_rows += [self.attribute_rows.get(a, self.unknown) for a in attributes]
             self.starts_name[row] = gazetteers.starts_name(folded)
-            self.form_pair_cluster[row] = self.pair_clusters[pair_cluster(folded, self.clusters)]
+            self.form_ids[row] = (self.pair_clusters[pair_cluster(folded, self.clusters)],
+                                  self.left_ids.get(folded, -1), self.right_ids.get(folded, -1))
         sums = np.add.reduceat(self.weights[attribute_rows], group_starts, axis=0)
         rows, offsets = zip(*table_cells)
         self.word_table[list(rows), list(offsets)] = sums
@@ -228,20 +251,23 @@ class CrfTagger:
         edges[firsts] = 1
         edges[[first + len(tokens) for first, tokens in zip(firsts, sentences)]] -= 1
         padding = np.cumsum(edges[:-1]) == 0
-        labels = self._decode(self._emissions(rows, folded, names), padding)
+        labels = self._decode(self._emissions(rows, names), padding)
         return Analysis(rows, folded, labels, names, firsts)
 
-    def _emissions(self, rows: np.ndarray, folded: list[str], names) -> np.ndarray:
+    def _emissions(self, rows: np.ndarray, names) -> np.ndarray:
         """State scores of every position (meaningless at the padding)."""
         table = self.word_table[rows]
         n = len(rows)
         scores = np.zeros((n, len(self.labels)), np.float32)
         for k in OFFSETS:
             scores[PAD:n - PAD] += table[PAD + k:n - PAD + k, PAD + k]
-        pairs = [self.pair_rows.get(key, 0) for key in map(pair_key, folded[:-1], folded[1:])]
-        classes = self.form_pair_cluster[rows]
+        ids = self.form_ids[rows]
+        lefts, rights = ids[:-1, 1], ids[1:, 2]
+        codes = np.where((lefts >= 0) & (rights >= 0), lefts * len(self.right_ids) + rights, -1)
+        found = np.searchsorted(self.pair_codes, codes)
+        pairs = np.where(self.pair_codes[found] == codes, self.pair_code_rows[found], 0)
         pair_scores = self.pair_table[pairs]
-        pair_scores += self.cluster_pair_table[classes[:-1] * len(self.pair_clusters) + classes[1:]]
+        pair_scores += self.cluster_pair_table[ids[:-1, 0] * len(self.pair_clusters) + ids[1:, 0]]
         scores[:-1] += pair_scores[:, 0]
         scores[1:] += pair_scores[:, 1]
         for start, end, kind in names:
@@ -253,12 +279,12 @@ class CrfTagger:
         """Best label of every position.
 
         Most tokens of news text are plainly outside any name: a token whose O score beats
-        every other label's by more than that label's sure_margin is O on the best path and
-        is fixed to O, and Viterbi runs only over the runs of tokens between such tokens and
-        the padding, with the transitions from and to a fixed O added at the runs' edges.
-        The runs are short, and all are stepped together."""
+        every other label's by that label's sure_margin is O on the best path and is fixed to
+        O (by SURE_CAP at most), and Viterbi runs only over the runs of tokens between such
+        tokens and the padding, with the transitions from and to a fixed O added at the runs'
+        edges. The runs are short, and all are stepped together."""
         outside = self.outside
-        sure = (scores[:, [outside]] - scores >= self.sure_margin).all(axis=1)
+        sure = (scores[:, [outside]] - scores >= np.minimum(self.sure_margin, SURE_CAP)).all(axis=1)
         sure &= ~padding
         fixed = sure | padding
         free = ~fixed
