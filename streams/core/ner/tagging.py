@@ -53,6 +53,7 @@ MAX_PIECE = 256  # tokens decoded as one sequence: an endless "sentence" is cut 
 BATCH_TOKENS = 16384  # tokens decoded together, which bounds the arrays a huge body needs
 WORD_CACHE = 100_000  # token forms whose rows are kept; garbage input must not grow it forever
 PRESCORED = 20_000  # most frequent news words scored when the model loads, not on first sight
+SCORED_TOGETHER = 2_000  # new word forms whose weights are gathered at once
 HEAD, TAIL = [BOS] * PAD, [EOS] * PAD
 
 
@@ -189,8 +190,13 @@ class CrfTagger:
             self.word_table = np.concatenate([self.word_table, np.zeros_like(self.word_table)])
             self.starts_name = np.concatenate([self.starts_name, np.zeros_like(self.starts_name)])
             self.form_ids = np.concatenate([self.form_ids, np.zeros_like(self.form_ids)])
+        # A cold start scores thousands of forms: in chunks, so the gathered weights stay small.
+        for start in range(0, len(new_forms), SCORED_TOGETHER):
+            self._score_forms(new_forms[start:start + SCORED_TOGETHER])
+
+    def _score_forms(self, forms: list[str]) -> None:
         attribute_rows, group_starts, table_cells = [], [], []
-        for folded in new_forms:
+        for folded in forms:
             row = self.form_rows[folded]
             for k, attributes in word_properties(folded, self.clusters).items():
                 group_starts.append(len(attribute_rows))
