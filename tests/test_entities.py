@@ -189,3 +189,24 @@ def test_token_texts_and_spans_agree_with_tokenize_on_a_slice():
     expected = tokenize(text[start:end])
     assert token_texts(text, start, end) == [t.text for t in expected]
     assert token_spans(text, start, end) == [(t.start + start, t.end + start) for t in expected]
+
+
+def test_an_organization_cut_off_from_its_country_is_joined_to_it():
+    from streams.core.entities import _joined
+    from streams.core.ner.forms import fold
+
+    words = [fold(w) for w in "وزارت خارجه کانادا در کره جنوبی دفتری گشود".split()]
+    split = [(0, 2, "ORG"), (2, 3, "LOC"), (4, 6, "LOC")]
+    assert _joined(words, split) == [(0, 3, "ORG"), (4, 6, "LOC")]
+    plain = [fold(w) for w in "ایرنا کانادا را نقد کرد".split()]  # no head word: two names side by side
+    assert _joined(plain, [(0, 1, "ORG"), (1, 2, "LOC")]) == [(0, 1, "ORG"), (1, 2, "LOC")]
+
+
+def test_an_office_opening_an_organization_span_is_left_out_of_its_name():
+    from streams.core.entities import _repair
+    from streams.core.ner.forms import fold
+
+    words = [fold(w) for w in "عضو کمیسیون آموزش مجلس گفت".split()]
+    assert _repair(words, 0, 4, "ORG") == [(1, 4, "ORG")]
+    office = [fold(w) for w in "وزیر خارجه کانادا گفت".split()]  # an office, no organization
+    assert _repair(office, 0, 3, "ORG") == []

@@ -103,8 +103,11 @@ def _classes(word: str) -> frozenset[str]:
 def _trim(words: list[str], i: int, j: int, kind: str) -> tuple[int, int]:
     """Narrow a span to its name: no function words or honorifics at its edges («دفتر
     دکتر» before a name), none before a person either, no compass word before a place
-    («جنوب کرمان» names Kerman), no everyday word ending a person's name."""
+    («جنوب کرمان» names Kerman), no everyday word opening («انتقاد پامپئو» in a headline) or
+    ending a person's name."""
     while i < j and (words[i] in EDGE_WORDS or (kind == "PER" and "title" in _classes(words[i]))
+                     or (kind == "PER" and j - i > 1 and gazetteers.is_common_word(words[i], top=1000)
+                         and not _is_name_word(words[i]))
                      or (kind == "LOC" and words[i] in DIRECTIONS and j - i > 1)):
         i += 1
     while j > i and (words[j - 1] in EDGE_WORDS or "title" in _classes(words[j - 1]) or (
@@ -167,7 +170,9 @@ def _is_country_name(words: list[str]) -> bool:
 
 def _repair(words: list[str], i: int, j: int, kind: str) -> list[tuple[int, int, str]]:
     """The names inside one span the CRF proposed (none, one or several)."""
-    if kind == "ORG" and i and "title" in _classes(words[i - 1]) and "orghead" not in _classes(words[i]):
+    while kind == "ORG" and i < j and "title" in _classes(words[i]):
+        i += 1  # «[عضو کمیسیون ...]»: a person's office opens the span, the organization follows it
+    if kind == "ORG" and i < j and i and "title" in _classes(words[i - 1]) and "orghead" not in _classes(words[i]):
         return []  # «وزیر [خارجه کانادا]» describes a person's office, it names no organization
     if kind == "ORG" and words[i] in GOVERNMENT_HEADS and j - i > 2 and _looks_personal(words[i + 1:j]):
         return _repair(words, i + 1, j, "PER")  # «دولت جیمز مونرو» is a person's administration
@@ -191,13 +196,29 @@ def _repair(words: list[str], i: int, j: int, kind: str) -> list[tuple[int, int,
     return repaired
 
 
+def _joined(words: list[str], tagged: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """An organization and the place right after it as one organization («وزارت خارجه کره شمالی»):
+    a ministry is named with its country, which the tagger sometimes cuts off."""
+    joined: list[tuple[int, int, str]] = []
+    for i, j, kind in tagged:
+        if (kind == "LOC" and joined and joined[-1][1:] == (i, "ORG")
+                and "orghead" in _classes(words[joined[-1][0]])):
+            joined[-1] = (joined[-1][0], j, "ORG")
+        else:
+            joined.append((i, j, kind))
+    return joined
+
+
 def _sentence_spans(sentence: _Sentence, text: str, words: list[str], tagged: list[tuple[int, int, str]],
                     names: list[tuple[int, int, str]], first: int) -> list[_Span]:
     """The names of one sentence, from its tagged spans and gazetteer names (token indices)."""
+    tagged = _joined(words, tagged)
     found = [(a, b, kind, True) for i, j, kind in tagged for a, b, kind in _repair(words, i, j, kind)]
     taken = {t for i, j, _, _ in found for t in range(i, j)}
-    for i, j, kind in tagged:
-        if kind == "ORG" and not _is_country_name(words[i:j]):  # «سفارت ژاپن»: the place is an entity of its own
+    # «سفارت ژاپن»: the place is an entity of its own. Only in what is still an organization once
+    # repaired: «جمهوری اسلامی پاکستان و هند», tagged as one, holds a country and a place.
+    for i, j, kind, _ in list(found):
+        if kind == "ORG":
             found += [(i + a, i + b, "LOC", False) for a, b, k in _unambiguous_names(words[i:j])
                       if k == "LOC" and (a, b) != (0, j - i)]
     for i, j, kind in _unambiguous(names):
@@ -326,8 +347,26 @@ def _owner(claimants: list[str], groups: dict[str, _Group]) -> str | None:
     return claimants[0] if claimants else None
 
 
+def _extend_to_short_forms(fields: dict[str, str], sentences: list[_Sentence], analysis: Analysis,
+                           spans: list[_Span]) -> None:
+    """An organization's span one word short of a short form of a longer organization of the article
+    takes that word («شورای امنیت» + «ملی» after «شورای عالی امنیت ملی»): the tagger stopped where a
+    listed name («شورای امنیت») ends."""
+    forms = {words for s in spans if s.kind == "ORG" for words in _short_forms(s.words, "ORG")}
+    covered = {p for s in spans for p in range(s.stop - len(s.words), s.stop)}
+    for n, span in enumerate(spans):
+        after = span.stop
+        if span.kind == "ORG" and after not in covered and (*span.words, analysis.folded[after]) in forms:
+            k = bisect_right(analysis.firsts, after) - 1
+            sentence = sentences[k]
+            end = sentence.offsets(fields[sentence.field])[after - analysis.firsts[k]][1]
+            spans[n] = replace(span, end=end, words=(*span.words, analysis.folded[after]), stop=after + 1)
+            covered.add(after)
+
+
 def _consolidate(fields: dict[str, str], sentences: list[_Sentence], analysis: Analysis,
                  spans: list[_Span]) -> list[_Group]:
+    _extend_to_short_forms(fields, sentences, analysis, spans)
     acronyms = _acronyms(fields, sentences, analysis, spans)
     groups: dict[str, _Group] = {}
     for span in spans:

@@ -7,7 +7,9 @@ offset are summed once per word form and kept as a row of a table, so an article
 are a few array gathers over all its sentences at once.
 
 A news stream repeats its vocabulary all day, so the raw token -> row map is the only
-per-token Python work; folding, cluster and gazetteer look-ups happen once per new word.
+per-token Python work besides one look-up of each word pair among the pairs the model
+weighs (cluster pairs are an array gather); folding, cluster and gazetteer look-ups happen
+once per new word.
 """
 from __future__ import annotations
 
@@ -19,12 +21,14 @@ import numpy as np
 
 from . import gazetteers
 from .conll import read_conll
-from .features import BOS, EOS, OFFSETS, PAD, word_properties
+from .features import (BOS, EOS, OFFSETS, PAD, PAIR_CLUSTERS, PAIR_GRANULARITY, PAIR_SIDES, PAIR_WORDS,
+                       UNCLUSTERED, pair_cluster, pair_key, word_properties)
 from .forms import fold
 from .gazetteers import DATA, load_clusters
 
 MODEL_FILE = DATA / "peyma-crf.npz"
 ENTITY_TYPES = ("PER", "ORG", "LOC")
+IOB2 = {"U-": "B-", "L-": "I-"}  # the model's BILOU labels (see training.bilou) as IOB2 tags
 
 
 def iob_spans(kind: np.ndarray, begins: np.ndarray) -> list[tuple[int, int, str]]:
@@ -41,11 +45,15 @@ def tag_spans(tags: list[str]) -> list[tuple[int, int, str]]:
     """iob_spans of IOB2 strings such as B-PER; types other than PER/ORG/LOC count as O."""
     kind = np.array([ENTITY_TYPES.index(t[2:]) + 1 if t[2:] in ENTITY_TYPES else 0 for t in tags], int)
     return iob_spans(kind, np.array([t.startswith("B-") for t in tags], bool))
+# A lead of O over a label this large is taken as sure even where the transitions could in
+# theory overturn it (see _decode): on PEYMA dev the tags are those of exact decoding, and an
+# article's Viterbi runs stay short (exact margins reach 19 and leave whole sentences to it).
+SURE_CAP = 8.0
 MAX_PIECE = 256  # tokens decoded as one sequence: an endless "sentence" is cut into pieces
 BATCH_TOKENS = 16384  # tokens decoded together, which bounds the arrays a huge body needs
-SURE_O = 6.0  # an O score this far above every other label's fixes the token to O
 WORD_CACHE = 100_000  # token forms whose rows are kept; garbage input must not grow it forever
 PRESCORED = 20_000  # most frequent news words scored when the model loads, not on first sight
+SCORED_TOGETHER = 2_000  # new word forms whose weights are gathered at once
 HEAD, TAIL = [BOS] * PAD, [EOS] * PAD
 
 
@@ -85,7 +93,8 @@ class CrfTagger:
         with np.load(model_path) as data:
             # Types the model may know beyond PER/ORG/LOC (PEYMA's dates, money...) read as O.
             data_labels = [str(label) for label in data["labels"]]
-            self.labels = [label if label[2:] in ENTITY_TYPES else "O" for label in data_labels]
+            self.labels = [IOB2.get(label[:2], label[:2]) + label[2:] if label[2:] in ENTITY_TYPES else "O"
+                           for label in data_labels]
             attributes = data["attributes"].tobytes().decode("utf-8").split("\n")
             weights = data["weights"].astype(np.float32)
             transitions = data["transitions"]
@@ -93,16 +102,65 @@ class CrfTagger:
         self.outside = data_labels.index("O")
         self.kinds = np.array([ENTITY_TYPES.index(l[2:]) + 1 if l != "O" else 0 for l in self.labels])
         self.begins = np.array([l.startswith("B-") for l in self.labels])
-        self.others = [j for j in range(n) if j != self.outside]
         self.transitions = transitions
+        # How much more label j can gain than O from the transitions into and out of a token
+        # (a sentence edge has none, so never less than 0): a token whose O score beats label
+        # j's by at least that is never better off as j, whatever its neighbours are.
+        into = (transitions - transitions[:, [self.outside]]).max(axis=0)
+        out_of = (transitions - transitions[[self.outside], :]).max(axis=1)
+        self.sure_margin = np.maximum(into, 0) + np.maximum(out_of, 0)
         self.clusters = load_clusters() if clusters is None else clusters
         # The last row stays zero: where every unknown attribute points.
         self.weights = np.vstack([weights, np.zeros((1, n), np.float32)])
         self.unknown = len(weights)
         self.attribute_rows = {a: i for i, a in enumerate(attributes)}
+        self._index_pairs()
         self.name_scores = {(prefix, kind): self._score([f"span={prefix}-{kind}"])
                             for prefix in "BI" for kind in ("PER", "ORG", "LOC")}
         self._forget_words()
+
+    def _index_pairs(self) -> None:
+        """Tables of the pair attributes' weights, [pair, side] for the left (0) and right (1)
+        position.
+
+        Word pairs are rows of pair_table (row 0, zero, for the pairs the model does not
+        know), found without a string per token: each word of a known pair has an id as a left
+        and as a right word (form_ids columns 1 and 2, -1 for none), and pair_codes holds the
+        sorted left * len(right ids) + right of every known pair, pair_code_rows their rows.
+        Cluster pairs are at left * n + right of cluster_pair_table, n the number of
+        pair_clusters, each form's cluster in form_ids column 0."""
+        self.pair_rows: dict[str, int] = {}
+        cells = []
+        for side, prefix in enumerate(PAIR_SIDES):
+            prefix += PAIR_WORDS
+            for attribute, i in self.attribute_rows.items():
+                if attribute.startswith(prefix):
+                    row = self.pair_rows.setdefault(attribute[len(prefix):], len(self.pair_rows) + 1)
+                    cells.append((row, side, i))
+        self.pair_table = np.zeros((len(self.pair_rows) + 1, 2, len(self.labels)), np.float32)
+        for row, side, i in cells:
+            self.pair_table[row, side] = self.weights[i]
+        self.left_ids: dict[str, int] = {}
+        self.right_ids: dict[str, int] = {}
+        separator, split = pair_key("", ""), []
+        for key, row in self.pair_rows.items():
+            # Every reading of the key, as a word may hold the separator itself.
+            for cut in range(len(key)):
+                if key.startswith(separator, cut):
+                    split.append((self.left_ids.setdefault(key[:cut], len(self.left_ids)),
+                                  self.right_ids.setdefault(key[cut + len(separator):], len(self.right_ids)), row))
+        codes = {left * len(self.right_ids) + right: row for left, right, row in split}
+        # A last code above every real one, so a search always lands on an entry.
+        self.pair_codes = np.array([*sorted(codes), np.iinfo(np.intp).max], np.intp)
+        self.pair_code_rows = np.array([*(codes[c] for c in sorted(codes)), 0], np.intp)
+        names = sorted({BOS, EOS, UNCLUSTERED, *(c[PAIR_GRANULARITY] for c in self.clusters.values())})
+        self.pair_clusters = {name: i for i, name in enumerate(names)}
+        self.cluster_pair_table = np.zeros((len(names) ** 2, 2, len(self.labels)), np.float32)
+        for (left, a), (right, b) in itertools.product(self.pair_clusters.items(), repeat=2):
+            for side, prefix in enumerate(PAIR_SIDES):
+                i = self.attribute_rows.get(prefix + PAIR_CLUSTERS + pair_key(left, right))
+                if i is not None:
+                    self.cluster_pair_table[a * len(names) + b, side] = self.weights[i]
 
     def _forget_words(self) -> None:
         self.token_rows: dict[str, int] = {}
@@ -110,6 +168,7 @@ class CrfTagger:
         self.forms: list[str] = []
         self.word_table = np.zeros((1024, len(OFFSETS), len(self.labels)), np.float32)
         self.starts_name = np.zeros(1024, bool)
+        self.form_ids = np.zeros((1024, 3), np.intp)  # see _index_pairs
         # The cluster file lists words most frequent first; folded forms fold to themselves.
         self._add_tokens({BOS, EOS, *itertools.islice(self.clusters, PRESCORED)})
 
@@ -130,8 +189,14 @@ class CrfTagger:
         while len(self.word_table) < len(self.forms):
             self.word_table = np.concatenate([self.word_table, np.zeros_like(self.word_table)])
             self.starts_name = np.concatenate([self.starts_name, np.zeros_like(self.starts_name)])
+            self.form_ids = np.concatenate([self.form_ids, np.zeros_like(self.form_ids)])
+        # A cold start scores thousands of forms: in chunks, so the gathered weights stay small.
+        for start in range(0, len(new_forms), SCORED_TOGETHER):
+            self._score_forms(new_forms[start:start + SCORED_TOGETHER])
+
+    def _score_forms(self, forms: list[str]) -> None:
         attribute_rows, group_starts, table_cells = [], [], []
-        for folded in new_forms:
+        for folded in forms:
             row = self.form_rows[folded]
             for k, attributes in word_properties(folded, self.clusters).items():
                 group_starts.append(len(attribute_rows))
@@ -140,6 +205,8 @@ class CrfTagger:
                 attribute_rows.append(self.unknown)
                 attribute_rows += [self.attribute_rows.get(a, self.unknown) for a in attributes]
             self.starts_name[row] = gazetteers.starts_name(folded)
+            self.form_ids[row] = (self.pair_clusters[pair_cluster(folded, self.clusters)],
+                                  self.left_ids.get(folded, -1), self.right_ids.get(folded, -1))
         sums = np.add.reduceat(self.weights[attribute_rows], group_starts, axis=0)
         rows, offsets = zip(*table_cells)
         self.word_table[list(rows), list(offsets)] = sums
@@ -200,6 +267,15 @@ class CrfTagger:
         scores = np.zeros((n, len(self.labels)), np.float32)
         for k in OFFSETS:
             scores[PAD:n - PAD] += table[PAD + k:n - PAD + k, PAD + k]
+        ids = self.form_ids[rows]
+        lefts, rights = ids[:-1, 1], ids[1:, 2]
+        codes = np.where((lefts >= 0) & (rights >= 0), lefts * len(self.right_ids) + rights, -1)
+        found = np.searchsorted(self.pair_codes, codes)
+        pairs = np.where(self.pair_codes[found] == codes, self.pair_code_rows[found], 0)
+        pair_scores = self.pair_table[pairs]
+        pair_scores += self.cluster_pair_table[ids[:-1, 0] * len(self.pair_clusters) + ids[1:, 0]]
+        scores[:-1] += pair_scores[:, 0]
+        scores[1:] += pair_scores[:, 1]
         for start, end, kind in names:
             scores[start] += self.name_scores["B", kind]
             scores[start + 1:end] += self.name_scores["I", kind]
@@ -209,12 +285,12 @@ class CrfTagger:
         """Best label of every position.
 
         Most tokens of news text are plainly outside any name: a token whose O score beats
-        every other label by SURE_O is fixed to O (decoding PEYMA dev with and without this
-        gives the same tags), and Viterbi runs only over the runs of tokens between such
-        tokens and the padding, with the transitions from and to a fixed O added at the
-        runs' edges. The runs are short, and all are stepped together."""
+        every other label's by that label's sure_margin is O on the best path and is fixed to
+        O (by SURE_CAP at most), and Viterbi runs only over the runs of tokens between such
+        tokens and the padding, with the transitions from and to a fixed O added at the runs'
+        edges. The runs are short, and all are stepped together."""
         outside = self.outside
-        sure = scores[:, outside] - scores[:, self.others].max(axis=1) > SURE_O
+        sure = (scores[:, [outside]] - scores >= np.minimum(self.sure_margin, SURE_CAP)).all(axis=1)
         sure &= ~padding
         fixed = sure | padding
         free = ~fixed
