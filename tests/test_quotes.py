@@ -104,6 +104,13 @@ def test_according_to_names_the_speaker_before_the_comma():
     assert said(quotes_of(body, {"رضا کریمی": "PER"})) == [("رضا کریمی", "صادرات زعفران امسال دو برابر شده است")]
 
 
+def test_according_to_leaves_the_speakers_description_out_of_the_quote():
+    body = "به گفته رضا کریمی، کارشناس بازار زعفران در مشهد، «صادرات امسال دو برابر شده است.»"
+    assert said(quotes_of(body, {"رضا کریمی": "PER"})) == [("رضا کریمی", "صادرات امسال دو برابر شده است")]
+    body = "به گفته رضا کریمی، صادرات امسال «بی‌سابقه» بوده است."
+    assert said(quotes_of(body, {"رضا کریمی": "PER"})) == [("رضا کریمی", "صادرات امسال «بی‌سابقه» بوده است")]
+
+
 def test_a_statement_speaks_for_its_organization():
     body = "در ادامه بیانیه سازمان هواشناسی آمده است: بارش‌ها از فردا شدیدتر می‌شود."
     assert said(quotes_of(body, {"سازمان هواشناسی": "ORG"})) == [

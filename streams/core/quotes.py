@@ -42,6 +42,8 @@ _REPORTED_THAT = re.compile(
     + r")[ \u200c]+(?:" + rules.flexible("این که") + r")(?![\w\u200c])")
 _ACCORDING_TO = re.compile(r"به[ \u200c]?" + rules.flexible("گفته") + r"(?:ی)?(?![\w\u200c])[ \u200c]*"
                            r"(?P<who>[^،,:\n.]{1,80})[،,]")
+# «به گفته X، description of X، «...»»: a short clause that ends in a comma right before a guillemet
+_APPOSITIVE_BEFORE_GUILLEMET = re.compile(r"[^«»\n.:]{1,120}?[،,][ \u200c]*(?=«)")
 _GUILLEMETS = re.compile(r"«([^«»\n]{1,3000})»")
 _CHARACTERIZED = re.compile(
     r"«(?P<text>[^«»\n]{1,300})»[ \u200c]*(?:را[ \u200c]+)?(?P<cue>"
@@ -237,7 +239,9 @@ class _FieldReader:
         """«به گفته X، ...»: X speaks the rest of the sentence."""
         speaker = self._resolve(self._subject_in(*match.span("who")), match.start())
         end = self._sentence(match.start())[1]
-        quote = self._quote(match.end(), end, speaker, "به گفته")
+        # a description set beside the speaker is not what was said
+        appositive = _APPOSITIVE_BEFORE_GUILLEMET.match(self.text, match.end(), end)
+        quote = self._quote(appositive.end() if appositive else match.end(), end, speaker, "به گفته")
         return ([quote] if quote else []), end
 
     def _characterized(self, match: re.Match):
