@@ -103,7 +103,7 @@ def _classes(word: str) -> frozenset[str]:
 def _trim(words: list[str], i: int, j: int, kind: str) -> tuple[int, int]:
     """Narrow a span to its name: no function words or honorifics at its edges («دفتر
     دکتر» before a name), none before a person either, no compass word before a place
-    («جنوب کرمان» names Kerman), no everyday word opening («انتقاد پامپئو» in a headline) or
+    («جنوب کرمان» names Kerman), no everyday word opening («انتقاد مرکل» in a headline) or
     ending a person's name."""
     while i < j and (words[i] in EDGE_WORDS or (kind == "PER" and "title" in _classes(words[i]))
                      or (kind == "PER" and j - i > 1 and gazetteers.is_common_word(words[i], top=1000)
@@ -197,7 +197,7 @@ def _repair(words: list[str], i: int, j: int, kind: str) -> list[tuple[int, int,
 
 
 def _joined(words: list[str], tagged: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """An organization and the place right after it as one organization («وزارت خارجه کره شمالی»):
+    """An organization and the place right after it as one organization («وزارت خارجه ژاپن»):
     a ministry is named with its country, which the tagger sometimes cuts off."""
     joined: list[tuple[int, int, str]] = []
     for i, j, kind in tagged:
