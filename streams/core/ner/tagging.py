@@ -45,6 +45,8 @@ def tag_spans(tags: list[str]) -> list[tuple[int, int, str]]:
     """iob_spans of IOB2 strings such as B-PER; types other than PER/ORG/LOC count as O."""
     kind = np.array([ENTITY_TYPES.index(t[2:]) + 1 if t[2:] in ENTITY_TYPES else 0 for t in tags], int)
     return iob_spans(kind, np.array([t.startswith("B-") for t in tags], bool))
+
+
 # A lead of O over a label this large is taken as sure even where the transitions could in
 # theory overturn it (see _decode): on PEYMA dev the tags are those of exact decoding, and an
 # article's Viterbi runs stay short (exact margins reach 19 and leave whole sentences to it).
