@@ -36,7 +36,8 @@ def test_offline_run_reports_each_stage_and_the_ratio():
     articles = generated_articles(8)
     report = bench.run_offline(articles, rounds=1, progress=lambda line: None)
     assert set(report["stages"]) == {"normalize", "zwnj", "entities", "quotes", "checks"}
-    assert report["stages"]["zwnj"]["seconds"] > 0
+    # the rate comes from the unrounded time: restoring 8 articles can take under half a millisecond
+    assert report["stages"]["zwnj"]["articles_per_s"] > 0
     staged = sum(figures["seconds"] for figures in report["stages"].values())
     assert abs(staged - report["enrich"]["seconds"]) <= 0.01
     assert report["ratio"] > 0 and report["enrich"]["articles_per_s"] > 0
