@@ -237,6 +237,26 @@ def test_description_introduced_for_someone_else_does_not_match():
     assert [s for s, _ in said(quotes_of(body, {"لیلا مرادی": "PER"}))] == [None, "لیلا مرادی"]
 
 
+def test_lead_description_goes_to_the_next_person_quoted_by_name():
+    body = ("مدیرکل بنادر استان گفت: اسکله دوم تا پایان سال ساخته می‌شود.\n"
+            "به گزارش خبرگزاری نمونه، سازمان بنادر اعلام کرد: بودجه تامین شده است.\n"
+            "بهرام شفیعی امروز در جمع خبرنگاران افزود: کار از هفته آینده آغاز می‌شود.")
+    names = {"خبرگزاری نمونه": "ORG", "سازمان بنادر": "ORG", "بهرام شفیعی": "PER"}
+    assert [s for s, _ in said(quotes_of(body, names))] == ["بهرام شفیعی", "سازمان بنادر", "بهرام شفیعی"]
+
+
+def test_lead_description_goes_to_a_person_introduced_with_a_fuller_form_of_it():
+    body = ("نماینده مجلس گفت: طرح هفته آینده بررسی می‌شود.\n"
+            "بهرام شفیعی نماینده مردم کرمان در مجلس افزود: کمیسیون موافق است.")
+    assert [s for s, _ in said(quotes_of(body, {"بهرام شفیعی": "PER"}))] == ["بهرام شفیعی"] * 2
+
+
+def test_lead_description_stays_unattributed_when_nobody_is_quoted_by_name():
+    body = ("مدیرکل بنادر استان گفت: اسکله دوم ساخته می‌شود.\n"
+            "وی افزود: کار از هفته آینده آغاز می‌شود.")
+    assert [s for s, _ in said(quotes_of(body, {}))] == [None, None]
+
+
 def test_unrecognized_name_before_a_role_word_blocks_coreference_to_an_earlier_speaker():
     body = ("کاوه نادری گفت: کار خوبی بود.\n"
             "همچنین پرستو نیک‌پی سرپرست تیم گفت: تمرینات ادامه دارد.\n"

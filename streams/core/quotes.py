@@ -5,7 +5,8 @@ Persian news reports speech with a verb of saying after its subject («X گفت:
 and guillemet quotes («...»). The stage finds those cues with precompiled regexes, takes
 the reported text after each cue, and names the speaker from the words that open the
 clause: an entity mention, a pronoun or a description («این مقام»، «سخنگوی ...»), the last
-two resolved against the speakers and subjects met earlier in the article.
+two resolved against the speakers and subjects met earlier in the article. A lead that
+describes its speaker before anyone is named gets the next person quoted by name.
 
 Every scan is bounded (regex classes stop at the next guillemet or newline, look-backs are
 capped), so a 5 MB body with unbalanced guillemets still costs linear time.
@@ -71,6 +72,7 @@ DESCRIPTION_WORDS = 6  # «نائب رئیس کمیسیون کشاورزی ...»
 LABEL_REACH = 300  # how far before a cue a dateline's colon is looked for
 THAT_CLAUSE_REACH = 600  # «با بیان اینکه ...» finds its main verb within this many characters
 LOOKBACK_MENTIONS = 200  # how far back an antecedent is searched, in mentions
+MAX_ROLES = 8  # a person's roles compared with a lead's description: a bound for hostile input
 
 
 class _Cue(NamedTuple):
@@ -86,6 +88,16 @@ class _Mention:
     start: int
     end: int
     entity: Entity
+
+
+@dataclass
+class _NamedLater(Entity):
+    """The speaker of a lead that describes a person before anyone is named («مدیرکل ... گفت: ...»):
+    the next person quoted under a name, unless that person is introduced with another description."""
+
+    text: str = ""
+    type: str = "PER"
+    description: tuple[str, ...] = ()
 
 
 @dataclass
@@ -130,6 +142,7 @@ class _FieldReader:
         self.quoted_starts: list[int] = []  # spans of the quotes found so far, in order
         self.quoted_ends: list[int] = []
         self.cue_starts: set[int] = set()
+        self.awaiting_name: list[tuple[Quote, tuple[str, ...]]] = []  # described speakers' quotes, with the description
 
     # ---- reading the field ---------------------------------------------------------------
 
@@ -169,7 +182,9 @@ class _FieldReader:
         subject = self._subject_in(*match.span("head"))
         if subject.kind == "elided":
             return []
-        speaker = self._resolve(subject, 0) or body_speakers.get(_DESCRIBED_TYPE.get(subject.kind, ""))
+        speaker = self._resolve(subject, 0)
+        if speaker is None or isinstance(speaker, _NamedLater):
+            speaker = body_speakers.get(_DESCRIBED_TYPE.get(subject.kind, ""))
         quote = self._quote(match.start("text"), len(self.text), speaker, ":")
         return [quote] if quote else []
 
@@ -320,16 +335,26 @@ class _FieldReader:
             return None
         in_guillemets = start > 0 and text[start - 1] == "«" and end < len(text) and text[end] == "»"
         kind = "direct" if in_guillemets else "indirect"
-        if speaker is not None:
-            self.last_speaker[speaker.type] = self.last_speaker[None] = (start, speaker)
-        if speaker is _UNNAMED:
-            speaker = None  # remembered above, so that «وی» after it is not someone earlier
+        quote = Quote(text=text[start:end], speaker=speaker.text if speaker else None, kind=kind,
+                      cue=cue.strip(_SPACE), field=self.field, start=start, end=end)
+        if isinstance(speaker, _NamedLater):
+            self.awaiting_name.append((quote, speaker.description))
+            quote.speaker = None  # unless a named speaker follows
         elif speaker is not None:
-            self.first_speaker.setdefault(speaker.type, speaker)
+            self.last_speaker[speaker.type] = self.last_speaker[None] = (start, speaker)
+            if speaker is _UNNAMED:
+                quote.speaker = None  # remembered above, so that «وی» after it is not someone earlier
+            else:
+                self.first_speaker.setdefault(speaker.type, speaker)
+            if speaker.type == "PER" and self.awaiting_name:  # the described person, named here (or unrecognized)
+                roles = self._roles(speaker)
+                for awaiting, description in self.awaiting_name:
+                    if all(set(description) <= role for role in roles):
+                        awaiting.speaker = quote.speaker
+                self.awaiting_name.clear()
         self.quoted_starts.append(start)
         self.quoted_ends.append(end)
-        return Quote(text=text[start:end], speaker=speaker.text if speaker else None, kind=kind,
-                     cue=cue.strip(_SPACE), field=self.field, start=start, end=end)
+        return quote
 
     # ---- speakers -------------------------------------------------------------------------
 
@@ -420,7 +445,8 @@ class _FieldReader:
             return _UNNAMED
         if subject.kind == "person":
             resolved = (self._introduced_as(subject.words, pos) or self._last_speaker(pos, "PER")
-                        or self._last_subject(pos, "PER"))
+                        or self._last_subject(pos, "PER") or self._last_speaker(pos, None)
+                        or _NamedLater(description=subject.words))
         elif subject.kind == "pronoun":
             candidates = [e for e in (self.last_speaker.get("PER"), self._last_subject_entry(pos, "PER"))
                           if e and e[0] < pos]
@@ -434,6 +460,20 @@ class _FieldReader:
     def _introduced_as(self, words: tuple[str, ...], pos: int) -> Entity | None:
         """The person introduced with this description («کاوه نیک‌نام نماینده مردم کرمان»):
         the latest before pos, else the first after it (a lead that describes before naming)."""
+        if not words:
+            return None
+        appositions = self._person_appositions()
+        i = bisect.bisect_left(self._apposition_starts, pos)
+        for at, entity, following in appositions[max(0, i - LOOKBACK_MENTIONS):i][::-1]:
+            if following[:len(words)] == words:
+                return entity
+        for at, entity, following in appositions[i:i + LOOKBACK_MENTIONS]:
+            if following[:len(words)] == words:
+                return entity
+        return None
+
+    def _person_appositions(self) -> list[tuple[int, Entity, tuple[str, ...]]]:
+        """(start, person, the folded words right after the mention) for every person mention."""
         if self._appositions is None:
             self._appositions = []
             for mention in self.mentions:
@@ -443,16 +483,15 @@ class _FieldReader:
                     key = tuple(w.group().translate(rules.FOLD_LETTERS) for w in following)
                     self._appositions.append((mention.start, mention.entity, key))
             self._apposition_starts = [at for at, _, _ in self._appositions]
-        if not words:
-            return None
-        i = bisect.bisect_left(self._apposition_starts, pos)
-        for at, entity, following in self._appositions[max(0, i - LOOKBACK_MENTIONS):i][::-1]:
-            if following[:len(words)] == words:
-                return entity
-        for at, entity, following in self._appositions[i:i + LOOKBACK_MENTIONS]:
-            if following[:len(words)] == words:
-                return entity
-        return None
+        return self._appositions
+
+    def _roles(self, person: Entity) -> list[set[str]]:
+        """The words of the first roles the person is introduced with. A description fits the person
+        when each role holds all its words: «نماینده مردم تبریز در مجلس» may be «نماینده مجلس»,
+        «سرمربی تیم میهمان» is not «سرمربی تیم میزبان»."""
+        roles = dict.fromkeys(following for _, entity, following in self._person_appositions()
+                              if entity is person and following[:1] and following[0] in rules.PERSON_ROLES)
+        return [set(role) for role in islice(roles, MAX_ROLES)]
 
     def _last_speaker(self, pos: int, entity_type: str | None) -> Entity | None:
         entry = self.last_speaker.get(entity_type)
