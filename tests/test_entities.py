@@ -60,6 +60,16 @@ def test_a_compass_word_is_not_part_of_a_place():
     assert places == ["اصفهان"]
 
 
+def test_a_weekday_that_is_also_a_listed_city_is_not_a_place_by_the_list_alone():
+    fields = {"title": "", "body": "جلسه شورا روز دوشنبه با حضور اعضا برگزار شد و تا عصر ادامه داشت."}
+    assert [e.text for e in find_entities(fields) if e.type == "LOC"] == []
+
+
+def test_a_compass_adjective_in_an_organization_is_no_place():
+    fields = {"title": "", "body": "رئیس کل بانک مرکزی دیروز از کاهش نرخ تورم خبر داد."}
+    assert [(e.text, e.type) for e in find_entities(fields)] == [("بانک مرکزی", "ORG")]
+
+
 def test_an_office_before_a_country_is_not_an_organization():
     fields = {"title": "", "body": "وزیر خارجه آلمان دیروز با همتای خود دیدار کرد."}
     entities = find_entities(fields)
@@ -208,5 +218,5 @@ def test_an_office_opening_an_organization_span_is_left_out_of_its_name():
 
     words = [fold(w) for w in "عضو کمیسیون آموزش مجلس گفت".split()]
     assert _repair(words, 0, 4, "ORG") == [(1, 4, "ORG")]
-    office = [fold(w) for w in "وزیر خارجه کانادا گفت".split()]  # an office, no organization
-    assert _repair(office, 0, 3, "ORG") == []
+    office = [fold(w) for w in "وزیر خارجه کانادا گفت".split()]  # an office, no organization: its country
+    assert _repair(office, 0, 3, "ORG") == [(2, 3, "LOC")]

@@ -1,8 +1,8 @@
 """Entities stage: people, organizations and places of an article, each under one name.
 
 1. The CRF (streams.core.ner) tags every sentence of the title and body.
-2. Rules on top: gazetteer names the CRF missed are added, and a place named inside an
-   organization's name («سفارت ژاپن») is an entity of its own too.
+2. Rules on top: gazetteer names of two or more words the CRF missed are added, and a place
+   named inside an organization's name («سفارت ژاپن») is an entity of its own too.
 3. Consolidation: mentions that name the same thing become one Entity whose text is the
    fullest form seen. Spelling variants (ي/ی, ك/ک, آ/ا, ZWNJ or space) share a key; a lone
    surname joins the full name it ends; a short organization name joins the long one it
@@ -116,6 +116,11 @@ def _trim(words: list[str], i: int, j: int, kind: str) -> tuple[int, int]:
     return i, j
 
 
+def _never_alone(words: list[str]) -> bool:
+    """A word that names nothing by itself: «جهان», or a compass adjective («مرکزی» of «بانک مرکزی»)."""
+    return len(words) == 1 and (words[0] in NOT_NAMES or words[0] in COMPASS_ADJECTIVES)
+
+
 def _is_name_word(word: str) -> bool:
     """A first name, or a name all by itself in a gazetteer."""
     return bool(_classes(word) & NAME_CLASSES)
@@ -173,7 +178,8 @@ def _repair(words: list[str], i: int, j: int, kind: str) -> list[tuple[int, int,
     while kind == "ORG" and i < j and "title" in _classes(words[i]):
         i += 1  # «[عضو کمیسیون ...]»: a person's office opens the span, the organization follows it
     if kind == "ORG" and i < j and i and "title" in _classes(words[i - 1]) and "orghead" not in _classes(words[i]):
-        return []  # «وزیر [خارجه کانادا]» describes a person's office, it names no organization
+        # «وزیر [خارجه کانادا]» describes a person's office: no organization, but its country is a place
+        return [(i + a, i + b, "LOC") for a, b, k in _unambiguous_names(words[i:j]) if k == "LOC"]
     if kind == "ORG" and words[i] in GOVERNMENT_HEADS and j - i > 2 and _looks_personal(words[i + 1:j]):
         return _repair(words, i + 1, j, "PER")  # «دولت جیمز مونرو» is a person's administration
     pieces, start = [], i
@@ -189,8 +195,8 @@ def _repair(words: list[str], i: int, j: int, kind: str) -> list[tuple[int, int,
         a, b = _trim(words, a, b, piece_kind)
         if a == b or all(_classes(w) & {"orghead", "title", "placehead"} for w in words[a:b]):
             continue  # a generic noun («شبکه») is not a name
-        if b - a == 1 and (words[a] in NOT_NAMES or (
-                gazetteers.is_common_word(words[a], top=500) and not _is_name_word(words[a]))):
+        if _never_alone(words[a:b]) or (b - a == 1 and gazetteers.is_common_word(words[a], top=500)
+                                        and not _is_name_word(words[a])):
             continue  # nor is an everyday word alone («جمهوری», «خیابان»)
         repaired.append((a, b, "LOC" if _is_country_name(words[a:b]) else piece_kind))
     return repaired
@@ -220,11 +226,11 @@ def _sentence_spans(sentence: _Sentence, text: str, words: list[str], tagged: li
     for i, j, kind, _ in list(found):
         if kind == "ORG":
             found += [(i + a, i + b, "LOC", False) for a, b, k in _unambiguous_names(words[i:j])
-                      if k == "LOC" and (a, b) != (0, j - i)]
+                      if k == "LOC" and (a, b) != (0, j - i) and not _never_alone(words[i + a:i + b])]
     for i, j, kind in _unambiguous(names):
-        # One word is too weak a cue for an organization («مهر» is also a month).
-        single_ok = kind == "LOC" and not gazetteers.is_common_word(words[i])
-        if not taken.intersection(range(i, j)) and (j - i > 1 or single_ok):
+        # One listed word alone is too weak a cue: «مهر» is also a month, «دوشنبه» a weekday, «آستانه»
+        # a threshold. The tagger, which sees the gazetteers too, decides about single words.
+        if not taken.intersection(range(i, j)) and j - i > 1:
             found.append((i, j, kind, False))
             taken.update(range(i, j))
     offsets = sentence.offsets(text)
