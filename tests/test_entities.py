@@ -83,6 +83,25 @@ def test_a_place_named_again_without_its_designator_is_one_place():
     assert "غزه" not in entities
 
 
+def test_a_team_named_again_without_its_describing_words_is_one_organization():
+    fields = {"title": "", "body": "تیم فوتبال سپاهان دیروز در اصفهان تمرین کرد. سپاهان فردا با تراکتور بازی دارد."}
+    teams = {e.text: len(e.mentions) for e in find_entities(fields) if e.type == "ORG"}
+    assert teams.get("تیم فوتبال سپاهان") == 2 and "سپاهان" not in teams
+
+
+def test_an_organization_inside_a_longer_one_stays_its_own():
+    fields = {"title": "", "body": "شورای امنیت سازمان ملل دیروز تشکیل جلسه داد. دبیرکل سازمان ملل در این جلسه حضور داشت."}
+    orgs = [e.text for e in find_entities(fields) if e.type == "ORG"]
+    assert orgs == ["شورای امنیت سازمان ملل", "سازمان ملل"]
+
+
+def test_a_surname_joins_the_person_even_when_an_organization_ends_with_it_too():
+    fields = {"title": "", "body": "مریم کاظمی دیروز به تهران رفت. اعضای گروه تروریستی کاظمی دستگیر شدند. "
+                                   "کاظمی گفت: ما بی‌گناهیم."}
+    people = {e.text: len(e.mentions) for e in find_entities(fields) if e.type == "PER"}
+    assert people == {"مریم کاظمی": 2}
+
+
 def test_a_country_told_apart_by_its_state_form_is_one_place_with_its_short_name():
     fields = {"title": "", "body": "نمایندگان جمهوری آذربایجان و ارمنستان در مسکو دیدار کردند. "
                                    "آذربایجان اعلام کرد آتش‌بس را می‌پذیرد."}

@@ -6,7 +6,8 @@
 3. Consolidation: mentions that name the same thing become one Entity whose text is the
    fullest form seen. Spelling variants (ي/ی, ك/ک, آ/ا, ZWNJ or space) share a key; a lone
    surname joins the full name it ends; a short organization name joins the long one it
-   abbreviates (a bare «X» after «خبرگزاری X», an acronym declared in parentheses); a place
+   abbreviates (a bare «X» after «خبرگزاری X» or «تیم فوتبال X», an acronym declared in
+   parentheses); a place
    named without its designator, state form or compass word joins its full name.
 4. Every further occurrence of a consolidated name is added as a mention.
 """
@@ -45,6 +46,8 @@ NAME_CLASSES = frozenset({"first", "place-name", "org-name"})
 NOT_PERSONAL = frozenset({"place-name", "org-name", "orghead", "placehead"})
 # The world is no named place, though PEYMA tags «جهان» as one.
 NOT_NAMES = frozenset(fold(w) for w in "جهان دنیا عالم".split())
+# Words this frequent after an organization's head describe it («تیم فوتبال», «باشگاه فرهنگی ورزشی»)
+DESCRIPTIVE_RANK = 1000
 MIN_REPEATED_NAME = 3  # letters; shorter names are too often plain words to look for again
 
 
@@ -308,6 +311,10 @@ def _short_forms(words: tuple[str, ...], kind: str) -> list[tuple[str, ...]]:
         forms += [words[:k] + words[k + 1:] for k in range(1, len(words) - 1)]  # «تیم ازبکستان» for «تیم ملی ازبکستان»
         if "orghead" in gazetteers.word_classes(words[0]):
             forms.append(words[1:])  # «ایسنا» for «خبرگزاری ایسنا»
+            k = 1
+            while k + 1 < len(words) and _describes_head(words[k]) and not _heads(words[k + 1]):
+                k += 1
+                forms.append(words[k:])  # «استقلال» for «تیم فوتبال استقلال»
         return forms
     if kind == "LOC" and len(words) > 1:
         forms = []
@@ -322,6 +329,17 @@ def _short_forms(words: tuple[str, ...], kind: str) -> list[tuple[str, ...]]:
             forms.append(words[:-1])  # «کره» for «کره جنوبی»
         return forms
     return []
+
+
+def _describes_head(word: str) -> bool:
+    """An everyday word that qualifies an organization's head («تیم فوتبال», «باشگاه فرهنگی ورزشی»)."""
+    return gazetteers.is_common_word(word, top=DESCRIPTIVE_RANK) and not _heads(word) and not _is_name_word(word)
+
+
+def _heads(word: str) -> bool:
+    """A word that opens a name of its own: what follows «شورای امنیت» in «شورای امنیت سازمان ملل»
+    is another organization, and «شهر» opens a place."""
+    return bool(gazetteers.word_classes(word) & {"orghead", "placehead"})
 
 
 def _acronyms(fields: dict[str, str], sentences: list[_Sentence], analysis: Analysis,
@@ -384,12 +402,12 @@ def _consolidate(fields: dict[str, str], sentences: list[_Sentence], analysis: A
             claimants.setdefault(form, []).append(key)
     parent = {}
     for key in longest_first:
-        full = acronyms.get(key) or _owner(claimants.get(key, []), groups)
-        # A parent has strictly more words than its child, so following parents always ends. A place's
-        # short form is that place whatever its mention was tagged («آذربایجان اعلام کرد» after
-        # «جمهوری آذربایجان»); other short forms must agree on the kind.
-        if (full in groups and len(groups[full].words) > len(groups[key].words)
-                and (key in acronyms or groups[full].kind in (groups[key].kind, "LOC"))):
+        # A place's short form is that place whatever its mention was tagged («آذربایجان اعلام کرد»
+        # after «جمهوری آذربایجان»); other short forms must agree on the kind.
+        fitting = [full for full in claimants.get(key, []) if groups[full].kind in (groups[key].kind, "LOC")]
+        full = acronyms.get(key) or _owner(fitting, groups)
+        # A parent has strictly more words than its child, so following parents always ends.
+        if full in groups and len(groups[full].words) > len(groups[key].words):
             parent[key] = full
     merged: dict[str, _Group] = {}
     for key in longest_first:
