@@ -102,6 +102,19 @@ def test_a_surname_joins_the_person_even_when_an_organization_ends_with_it_too()
     assert people == {"مریم کاظمی": 2}
 
 
+def test_a_bare_parliament_is_an_organization_and_joins_its_full_name():
+    alone = {"title": "", "body": "نمایندگان مجلس دیروز طرح بودجه را تصویب کردند."}
+    assert [(e.text, e.type) for e in find_entities(alone)] == [("مجلس", "ORG")]
+    with_full_name = {"title": "", "body": "طرح دیروز در مجلس شورای اسلامی تصویب شد. رئیس مجلس گفت: طرح مهم است."}
+    assert [(e.text, e.type, len(e.mentions)) for e in find_entities(with_full_name)] == [
+        ("مجلس شورای اسلامی", "ORG", 2)]
+
+
+def test_a_bare_parliament_before_a_country_is_that_countrys():
+    fields = {"title": "", "body": "پارلمان عراق دیروز نخست وزیر جدید را انتخاب کرد."}
+    assert [(e.text, e.type) for e in find_entities(fields)] == [("پارلمان عراق", "ORG"), ("عراق", "LOC")]
+
+
 def test_a_country_told_apart_by_its_state_form_is_one_place_with_its_short_name():
     fields = {"title": "", "body": "نمایندگان جمهوری آذربایجان و ارمنستان در مسکو دیدار کردند. "
                                    "آذربایجان اعلام کرد آتش‌بس را می‌پذیرد."}

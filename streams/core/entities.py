@@ -1,8 +1,9 @@
 """Entities stage: people, organizations and places of an article, each under one name.
 
 1. The CRF (streams.core.ner) tags every sentence of the title and body.
-2. Rules on top: gazetteer names of two or more words the CRF missed are added, and a place
-   named inside an organization's name («سفارت ژاپن») is an entity of its own too.
+2. Rules on top: gazetteer names of two or more words the CRF missed are added, a bare
+   institution noun («مجلس») is an organization, and a place named inside an organization's
+   name («سفارت ژاپن») is an entity of its own too.
 3. Consolidation: mentions that name the same thing become one Entity whose text is the
    fullest form seen. Spelling variants (ي/ی, ك/ک, آ/ا, ZWNJ or space) share a key; a lone
    surname joins the full name it ends; a short organization name joins the long one it
@@ -46,6 +47,9 @@ NAME_CLASSES = frozenset({"first", "place-name", "org-name"})
 NOT_PERSONAL = frozenset({"place-name", "org-name", "orghead", "placehead"})
 # The world is no named place, though PEYMA tags «جهان» as one.
 NOT_NAMES = frozenset(fold(w) for w in "جهان دنیا عالم".split())
+# Institutions news names by their bare noun: «مجلس» alone is the parliament (the country's own, or the
+# one after it: «پارلمان عراق»), though a tagger trained on PEYMA leaves it out.
+BARE_INSTITUTIONS = frozenset(fold(w) for w in "مجلس پارلمان".split())
 # Words this frequent after an organization's head describe it («تیم فوتبال», «باشگاه فرهنگی ورزشی»)
 DESCRIPTIVE_RANK = 1000
 MIN_REPEATED_NAME = 3  # letters; shorter names are too often plain words to look for again
@@ -218,11 +222,23 @@ def _joined(words: list[str], tagged: list[tuple[int, int, str]]) -> list[tuple[
     return joined
 
 
+def _bare_institutions(words: list[str], found: list[tuple[int, int, str, bool]]) -> None:
+    """Adds each bare institution noun outside the names found, joined to a place right after it."""
+    taken = {t for i, j, _, _ in found for t in range(i, j)}
+    for i, word in enumerate(words):
+        if word in BARE_INSTITUTIONS and i not in taken:
+            place = next((span for span in found if span[0] == i + 1 and span[2] == "LOC"), None)
+            if place:
+                found.remove(place)
+            found.append((i, place[1] if place else i + 1, "ORG", True))
+
+
 def _sentence_spans(sentence: _Sentence, text: str, words: list[str], tagged: list[tuple[int, int, str]],
                     names: list[tuple[int, int, str]], first: int) -> list[_Span]:
     """The names of one sentence, from its tagged spans and gazetteer names (token indices)."""
     tagged = _joined(words, tagged)
     found = [(a, b, kind, True) for i, j, kind in tagged for a, b, kind in _repair(words, i, j, kind)]
+    _bare_institutions(words, found)
     taken = {t for i, j, _, _ in found for t in range(i, j)}
     # «سفارت ژاپن»: the place is an entity of its own. Only in what is still an organization once
     # repaired: «جمهوری اسلامی پاکستان و هند», tagged as one, holds a country and a place.
@@ -254,8 +270,9 @@ def _spans(fields: dict[str, str], sentences: list[_Sentence], analysis: Analysi
     tagger = default_tagger()
     tagged = _by_sentence(analysis.firsts, iob_spans(tagger.kinds[analysis.labels], tagger.begins[analysis.labels]))
     names = _by_sentence(analysis.firsts, analysis.names)
+    bare = {bisect_right(analysis.firsts, p) - 1 for p in _positions(analysis, BARE_INSTITUTIONS)}
     spans = []
-    for k in sorted(tagged.keys() | names.keys()):
+    for k in sorted(tagged.keys() | names.keys() | bare):
         sentence, first = sentences[k], analysis.firsts[k]
         words = analysis.folded[first:first + len(sentence.tokens)]
         spans += _sentence_spans(sentence, fields[sentence.field], words, tagged.get(k, []), names.get(k, []), first)
@@ -308,6 +325,8 @@ def _short_forms(words: tuple[str, ...], kind: str) -> list[tuple[str, ...]]:
         return [words[k:] for k in range(1, len(words))]  # «کاظمی» for «نادر کاظمی»
     if kind == "ORG" and len(words) > 1:
         forms = [words[:k] for k in range(2, len(words))]  # «شورای عالی» for «شورای عالی فضای مجازی»
+        if words[0] in BARE_INSTITUTIONS:
+            forms.append(words[:1])  # «مجلس» for «مجلس شورای اسلامی»
         forms += [words[:k] + words[k + 1:] for k in range(1, len(words) - 1)]  # «تیم ازبکستان» for «تیم ملی ازبکستان»
         if "orghead" in gazetteers.word_classes(words[0]):
             forms.append(words[1:])  # «ایسنا» for «خبرگزاری ایسنا»
