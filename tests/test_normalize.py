@@ -90,6 +90,19 @@ def test_attribution_keeps_only_the_outlet_and_stops_at_the_comma():
     assert result.cited_sources == ["پایگاه خبری دیگر"]
 
 
+@pytest.mark.parametrize("body, agency", [
+    ("به گزارش خبرگزاری نمونه از تبریز، نمایشگاه امروز باز شد.", "خبرگزاری نمونه"),
+    ("به گزارش شبکه خبری نمونه در واشنگتن، جلسه امروز برگزار شد.", "شبکه خبری نمونه"),
+    ("به گزارش خبرگزاری نمونه و به نقل از روزنامه محلی، نمایشگاه امروز باز شد.", "خبرگزاری نمونه"),
+    ("به گزارش گروه اقتصادی نمونه، بازار آرام بود.", "نمونه"),
+    ("به گزارش خبرنگار نمونه از شیراز، باران آمد.", "نمونه"),
+    ("خبرگزاری نمونه: مدیرکل بنادر گفت: اسکله ساخته می‌شود.", "خبرگزاری نمونه"),
+    ("به گزارش خبرنگار ما، باران آمد.", None),
+])
+def test_attribution_names_the_outlet_without_its_desk_dateline_or_conjunction(body, agency):
+    assert normalize_article("", body).source_agency == agency
+
+
 def test_article_without_attribution():
     result = normalize_article("", "متنی ساده بدون منبع.")
     assert result.source_agency is None and result.cited_sources == []

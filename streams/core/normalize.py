@@ -236,6 +236,14 @@ _REPORTED_BY = re.compile(rf"به گزارش\s+({_NAME})\s*(?=[\n،,:؛.]|به �
 _CITING = re.compile(rf"به نقل از\s+({_NAME})\s*(?=[\n،,:؛.])")
 # Words that begin the outlet's own name inside «به گزارش گروه سیاسی خبرگزاری X».
 _OUTLET_HEAD = re.compile(r"(?:خبرگزاری|روزنامه|پایگاه|شبکه|رادیو|تلویزیون|هفته[\u200c ]?نامه|باشگاه خبرنگاران)")
+# The outlet's desk or reporter before a bare outlet name: «به گزارش گروه اقتصادی ایرنا».
+_DESK = re.compile(r"(?:گروه|سرویس|خبرنگار|دبیرخانه)\b")
+# Where the outlet reports from, after its name: «خبرگزاری نمونه از تبریز», «... در واشنگتن».
+_DATELINE = re.compile(r"\s+(?:از|در)\s+[^\n]*$")
+# «به گزارش X و به نقل از Y»: the «و» before the cited source is not part of X.
+_TRAILING_AND = re.compile(r"\s+و$")
+# A dateline that opens the body with the outlet's name: «خبرگزاری نمونه: مدیرکل ... گفت».
+_OUTLET_DATELINE = re.compile(rf"\s*({_OUTLET_HEAD.pattern}[^\n:،,]{{1,40}}?)\s*:")
 _MAX_NAME_WORDS = 8
 
 
@@ -267,11 +275,25 @@ def _drop_footer(body: str) -> str:
 
 
 def _outlet_name(phrase: str) -> str | None:
-    phrase = phrase.strip()
+    phrase = _TRAILING_AND.sub("", phrase.strip())
     if len(phrase.split()) > _MAX_NAME_WORDS:
         return None
     head = _OUTLET_HEAD.search(phrase)
-    return phrase[head.start():] if head else phrase
+    if head:
+        return _DATELINE.sub("", phrase[head.start():])
+    if _DESK.match(phrase):
+        outlet = _DATELINE.sub("", phrase).split()[-1]
+        return None if outlet == "ما" else outlet  # «خبرنگار ما»: our reporter names no outlet
+    return phrase
+
+
+def _source_agency(body: str) -> str | None:
+    """The outlet of «به گزارش X» or, failing that, of a dateline opening the body («X: ...»)."""
+    reported = _REPORTED_BY.search(body)
+    if reported and (name := _outlet_name(reported.group(1))):
+        return name
+    dateline = _OUTLET_DATELINE.match(body)
+    return dateline.group(1) if dateline else None
 
 
 def normalize_article(title: str, body: str) -> NormalizedText:
@@ -279,8 +301,7 @@ def normalize_article(title: str, body: str) -> NormalizedText:
     attribution («به گزارش X به نقل از Y») returned as structured fields (it stays in the body)."""
     title = normalize_text(title)
     body = _drop_footer(_drop_repeated_title(title, normalize_text(body)))
-    reported = _REPORTED_BY.search(body)
-    source_agency = _outlet_name(reported.group(1)) if reported else None
+    source_agency = _source_agency(body)
     cited: list[str] = []
     for match in _CITING.finditer(body):
         name = _outlet_name(match.group(1))
