@@ -244,6 +244,15 @@ def test_an_organization_cut_off_from_its_country_is_joined_to_it():
     assert _joined(plain, [(0, 1, "ORG"), (1, 2, "LOC")]) == [(0, 1, "ORG"), (1, 2, "LOC")]
 
 
+def test_an_everyday_word_alone_is_a_name_only_of_the_kind_it_is_listed_as():
+    from streams.core.entities import _repair
+    from streams.core.ner.forms import fold
+
+    words = [fold(w) for w in "علی به خانه رفت".split()]
+    assert _repair(words, 2, 3, "LOC") == []  # «خانه» is listed as a first name, not as a place
+    assert _repair(words, 0, 1, "PER") == [(0, 1, "PER")]
+
+
 def test_an_office_opening_an_organization_span_is_left_out_of_its_name():
     from streams.core.entities import _repair
     from streams.core.ner.forms import fold

@@ -44,6 +44,7 @@ PLACE_DESIGNATORS = frozenset(fold(w) for w in "شهر کشور منطقه نو�
 COMPASS_ADJECTIVES = frozenset(fold(w) for w in "شمالی جنوبی شرقی غربی مرکزی".split())
 BRACKETS = frozenset('«»"()[]{}“”')
 NAME_CLASSES = frozenset({"first", "place-name", "org-name"})
+KIND_NAME_CLASS = {"PER": "first", "LOC": "place-name", "ORG": "org-name"}  # a name of that kind by itself
 NOT_PERSONAL = frozenset({"place-name", "org-name", "orghead", "placehead"})
 # The world is no named place, though PEYMA tags «جهان» as one.
 NOT_NAMES = frozenset(fold(w) for w in "جهان دنیا عالم".split())
@@ -203,8 +204,8 @@ def _repair(words: list[str], i: int, j: int, kind: str) -> list[tuple[int, int,
         if a == b or all(_classes(w) & {"orghead", "title", "placehead"} for w in words[a:b]):
             continue  # a generic noun («شبکه») is not a name
         if _never_alone(words[a:b]) or (b - a == 1 and gazetteers.is_common_word(words[a], top=500)
-                                        and not _is_name_word(words[a])):
-            continue  # nor is an everyday word alone («جمهوری», «خیابان»)
+                                        and KIND_NAME_CLASS[piece_kind] not in _classes(words[a])):
+            continue  # nor is an everyday word alone («جمهوری», «خیابان», «خانه» though a first name)
         repaired.append((a, b, "LOC" if _is_country_name(words[a:b]) else piece_kind))
     return repaired
 
