@@ -251,6 +251,20 @@ def test_lead_description_goes_to_a_person_introduced_with_a_fuller_form_of_it()
     assert [s for s, _ in said(quotes_of(body, {"بهرام شفیعی": "PER"}))] == ["بهرام شفیعی"] * 2
 
 
+def test_the_reporting_outlet_is_never_the_speaker():
+    body = ("خبرگزاری نمونه - مدیرکل بنادر استان گفت: اسکله دوم ساخته می‌شود.\n"
+            "به گزارش خبرگزاری نمونه از بوشهر بهرام شفیعی امروز در جمع خبرنگاران افزود: کار آغاز شده است.\n"
+            "وی ادامه داد: بودجه تامین شده است.")
+    names = {"خبرگزاری نمونه": "ORG", "بهرام شفیعی": "PER", "بوشهر": "LOC"}
+    assert [s for s, _ in said(quotes_of(body, names))] == ["بهرام شفیعی"] * 3
+
+
+def test_an_outlet_cited_without_a_comma_does_not_speak_for_the_statement():
+    body = "به گزارش خبرگزاری نمونه به نقل از روابط عمومی شهرداری در این اطلاعیه آمده است: معابر بسته است."
+    names = {"خبرگزاری نمونه": "ORG", "روابط عمومی شهرداری": "ORG"}
+    assert [s for s, _ in said(quotes_of(body, names))] == [None]
+
+
 def test_lead_description_stays_unattributed_when_nobody_is_quoted_by_name():
     body = ("مدیرکل بنادر استان گفت: اسکله دوم ساخته می‌شود.\n"
             "وی افزود: کار از هفته آینده آغاز می‌شود.")

@@ -6,7 +6,8 @@ and guillemet quotes («...»). The stage finds those cues with precompiled rege
 the reported text after each cue, and names the speaker from the words that open the
 clause: an entity mention, a pronoun or a description («این مقام»، «سخنگوی ...»), the last
 two resolved against the speakers and subjects met earlier in the article. A lead that
-describes its speaker before anyone is named gets the next person quoted by name.
+describes its speaker before anyone is named gets the next person quoted by name. The outlet
+the news comes through («به گزارش خبرگزاری X»، «خبرگزاری X - ...») is never a speaker.
 
 Every scan is bounded (regex classes stop at the next guillemet or newline, look-backs are
 capped), so a 5 MB body with unbalanced guillemets still costs linear time.
@@ -58,6 +59,11 @@ _CLAUSE_OPENER = re.compile(
     r"[\s\"'«]*(?:(?:" + "|".join(rules.flexible(w) for w in rules.SOURCE_OPENERS)
     + r")[^،,:\n]{0,200}[،,]|(?:" + "|".join(rules.flexible(w) for w in rules.CONNECTIVE_OPENERS)
     + r")(?![\w\u200c]))")
+# An outlet named as where the news came from («به گزارش گروه سیاسی خبرگزاری X», «به نقل از روابط
+# عمومی X») or as a dateline («خبرگزاری X - ...») reports what others say; it is never their speaker.
+_ATTRIBUTION_BEFORE = re.compile(r"(?:به[ \u200c]+گزارش|به[ \u200c]+نقل[ \u200c]+از)[^،,:\n]{0,60}$")
+_DATELINE_AFTER = re.compile(r"[ \u00a0]*[-_–—]")
+_AFTER_REPORTER = re.compile(r"(?:[ \u00a0\u200c]+(?:از|در)[ \u00a0\u200c]+[\w\u200c]+)?[ \u00a0\u200c]*[-_–—،,]?")
 _HEADLINE = re.compile(r"\s*(?P<head>[^:\n«»]{2,60}?)\s*:\s*(?P<text>\S[^\n]*)")
 
 _APPOSITION_STOPS = rules.PREPOSITIONS | {"که"}
@@ -126,10 +132,12 @@ class _FieldReader:
 
     def __init__(self, field: str, text: str, entities: list[Entity]):
         self.field, self.text = field, text
-        self.mentions = sorted(
-            (_Mention(m.start, m.end, e) for e in entities for m in e.mentions
-             if m.field == field and 0 <= m.start < m.end <= len(text)),
-            key=lambda m: m.start)
+        mentions = sorted((_Mention(m.start, m.end, e) for e in entities for m in e.mentions
+                           if m.field == field and 0 <= m.start < m.end <= len(text)), key=lambda m: m.start)
+        reporting = [self._reports(m) for m in mentions]
+        self.mentions = [m for m, reports in zip(mentions, reporting) if not reports]
+        self.reporters = [m for m, reports in zip(mentions, reporting) if reports]  # never speakers
+        self.reporter_ends = [m.end for m in self.reporters]
         self.mention_starts = [m.start for m in self.mentions]
         self.paragraphs = [m.span() for m in _PARAGRAPH.finditer(text)]
         self.paragraph_starts = [s for s, _ in self.paragraphs]
@@ -143,6 +151,15 @@ class _FieldReader:
         self.quoted_ends: list[int] = []
         self.cue_starts: set[int] = set()
         self.awaiting_name: list[tuple[Quote, tuple[str, ...]]] = []  # described speakers' quotes, with the description
+
+    def _reports(self, mention: _Mention) -> bool:
+        """Whether the mention is of an organization named as the source of the news."""
+        if mention.entity.type != "ORG":
+            return False
+        line_start = self.text.rfind("\n", 0, mention.start) + 1
+        before = self.text[max(line_start, mention.start - 80):mention.start]
+        return bool(_ATTRIBUTION_BEFORE.search(before)) or (
+            not before.strip() and bool(_DATELINE_AFTER.match(self.text, mention.end)))
 
     # ---- reading the field ---------------------------------------------------------------
 
@@ -372,6 +389,10 @@ class _FieldReader:
         start = max(start, self.text.rfind(":", max(start, pos - LABEL_REACH), pos) + 1)
         while (opener := _CLAUSE_OPENER.match(self.text, start, pos)) and opener.end() > start:
             start = opener.end()
+        # «به گزارش خبرگزاری نمونه از تبریز X گفت»: without a comma, the clause opens after the outlet
+        i = bisect.bisect_right(self.reporter_ends, pos) - 1
+        if i >= 0 and self.reporters[i].start >= start:
+            start = _AFTER_REPORTER.match(self.text, self.reporters[i].end, pos).end()
         return start
 
     def _mention_at(self, start: int, end: int) -> _Mention | None:
