@@ -28,9 +28,9 @@ def entities(fields: dict[str, str], names: dict[str, str]) -> list[Entity]:
     return list(found.values())
 
 
-def quotes_of(body: str, names: dict[str, str] | None = None, title: str = ""):
+def quotes_of(body: str, names: dict[str, str] | None = None, title: str = "", agency: str | None = None):
     fields = {"title": title, "body": body}
-    quotes = find_quotes(fields, entities(fields, names or {}))
+    quotes = find_quotes(fields, entities(fields, names or {}), agency)
     for q in quotes:
         assert fields[q.field][q.start:q.end] == q.text
     return quotes
@@ -263,6 +263,14 @@ def test_an_outlet_cited_without_a_comma_does_not_speak_for_the_statement():
     body = "به گزارش خبرگزاری نمونه به نقل از روابط عمومی شهرداری در این اطلاعیه آمده است: معابر بسته است."
     names = {"خبرگزاری نمونه": "ORG", "روابط عمومی شهرداری": "ORG"}
     assert [s for s, _ in said(quotes_of(body, names))] == [None]
+
+
+def test_the_agency_reporting_the_article_speaks_in_none_of_its_quotes():
+    body = ("خبرگزاری نمونه در گزارشی نوشت که بازار امروز آرام بود.\n"
+            "این بیانیه می‌افزاید: قیمت‌ها ثابت مانده است.")
+    names = {"خبرگزاری نمونه": "ORG"}
+    assert [s for s, _ in said(quotes_of(body, names))] == ["خبرگزاری نمونه"] * 2  # the agency unknown
+    assert [s for s, _ in said(quotes_of(body, names, agency="نمونه"))] == [None, None]
 
 
 def test_lead_description_stays_unattributed_when_nobody_is_quoted_by_name():

@@ -29,6 +29,15 @@ def test_every_offset_points_into_the_normalized_text():
         assert enriched[quote["field"]][quote["start"]:quote["end"]] == quote["text"]
 
 
+def test_the_agency_found_by_normalization_is_never_a_speaker():
+    article = {"id": "unit-2", "title": "بازار",
+               "body": "به گزارش خبرگزاری نمونه، بازار امروز آرام بود.\n"
+                       "خبرگزاری نمونه در گزارشی نوشت که قیمت‌ها ثابت مانده است."}
+    enriched = stages.enrich(article)
+    assert enriched["source_agency"] == "خبرگزاری نمونه"
+    assert enriched["quotes"] and all(quote["speaker"] is None for quote in enriched["quotes"])
+
+
 def test_article_without_id_gets_one_from_its_url():
     article = {key: value for key, value in ARTICLE.items() if key != "id"}
     assert stages.enrich(article)["id"] == contracts.with_article_id(article)["id"]

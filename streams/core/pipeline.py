@@ -48,7 +48,7 @@ def extract(normalized: dict) -> dict:
     with _timed(timings, "entities"):
         entities = find_entities(fields)
     with _timed(timings, "quotes"):
-        quotes = find_quotes(fields, entities)
+        quotes = find_quotes(fields, entities, normalized.get("source_agency"))
     return {
         **normalized,
         "schema_version": ENRICHED_VERSION,

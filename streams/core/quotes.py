@@ -115,29 +115,42 @@ class _Subject:
     words: tuple[str, ...] = ()
 
 
-def find_quotes(fields: dict[str, str], entities: list[Entity]) -> list[Quote]:
-    """Quotes in the body in reading order, then a headline quote in the title («X: ...»)."""
+def find_quotes(fields: dict[str, str], entities: list[Entity], agency: str | None = None) -> list[Quote]:
+    """Quotes in the body in reading order, then a headline quote in the title («X: ...»).
+    The agency that reports the article (normalization's source_agency), if known, speaks in none."""
     try:
-        body_reader = _FieldReader("body", fields.get("body") or "", entities)
+        reporting = _words(agency) if agency else ()
+        body_reader = _FieldReader("body", fields.get("body") or "", entities, reporting)
         body = body_reader.quotes()
-        title = _FieldReader("title", fields.get("title") or "", entities).headline(body_reader.first_speaker)
+        title = _FieldReader("title", fields.get("title") or "", entities, reporting).headline(
+            body_reader.first_speaker)
     except (AttributeError, TypeError):
         # Malformed input (not strings, odd entity objects) yields no quotes rather than a crash.
         return []
     return body + title
 
 
+def _words(name: str) -> tuple[str, ...]:
+    return tuple(word.translate(rules.FOLD_LETTERS) for word in _WORD.findall(name))
+
+
+def _same_outlet(name: tuple[str, ...], agency: tuple[str, ...]) -> bool:
+    """«خبرگزاری نمونه» and «نمونه» name one outlet: one ends with the other."""
+    shorter, longer = sorted((name, agency), key=len)
+    return bool(shorter) and longer[len(longer) - len(shorter):] == shorter
+
+
 class _FieldReader:
     """Reads one field in order, remembering who spoke so later pronouns can be resolved."""
 
-    def __init__(self, field: str, text: str, entities: list[Entity]):
-        self.field, self.text = field, text
+    def __init__(self, field: str, text: str, entities: list[Entity], agency: tuple[str, ...] = ()):
+        self.field, self.text, self.agency = field, text, agency
         mentions = sorted((_Mention(m.start, m.end, e) for e in entities for m in e.mentions
                            if m.field == field and 0 <= m.start < m.end <= len(text)), key=lambda m: m.start)
-        reporting = [self._reports(m) for m in mentions]
-        self.mentions = [m for m, reports in zip(mentions, reporting) if not reports]
-        self.reporters = [m for m, reports in zip(mentions, reporting) if reports]  # never speakers
+        # the outlets in attributions and datelines, after which a clause opens; they and the agency never speak
+        self.reporters = [m for m in mentions if self._attributed_to(m)]
         self.reporter_ends = [m.end for m in self.reporters]
+        self.mentions = [m for m in mentions if not self._is_agency(m) and not self._attributed_to(m)]
         self.mention_starts = [m.start for m in self.mentions]
         self.paragraphs = [m.span() for m in _PARAGRAPH.finditer(text)]
         self.paragraph_starts = [s for s, _ in self.paragraphs]
@@ -152,8 +165,14 @@ class _FieldReader:
         self.cue_starts: set[int] = set()
         self.awaiting_name: list[tuple[Quote, tuple[str, ...]]] = []  # described speakers' quotes, with the description
 
-    def _reports(self, mention: _Mention) -> bool:
-        """Whether the mention is of an organization named as the source of the news."""
+    def _is_agency(self, mention: _Mention) -> bool:
+        """Whether the mention is of the agency reporting the article («خبرگزاری نمونه» or «نمونه» alone)."""
+        return (mention.entity.type == "ORG" and bool(self.agency)
+                and _same_outlet(_words(mention.entity.text), self.agency))
+
+    def _attributed_to(self, mention: _Mention) -> bool:
+        """Whether the mention is of an outlet named as the source of the news, in an attribution
+        («به گزارش خبرگزاری نمونه»، «به نقل از روابط عمومی ...») or a dateline («خبرگزاری نمونه - ...»)."""
         if mention.entity.type != "ORG":
             return False
         line_start = self.text.rfind("\n", 0, mention.start) + 1
