@@ -148,9 +148,12 @@ class _FieldReader:
         mentions = sorted((_Mention(m.start, m.end, e) for e in entities for m in e.mentions
                            if m.field == field and 0 <= m.start < m.end <= len(text)), key=lambda m: m.start)
         # the outlets in attributions and datelines, after which a clause opens; they and the agency never speak
-        self.reporters = [m for m in mentions if self._attributed_to(m)]
+        attributed = [self._attributed_to(m) for m in mentions]
+        self.reporters = [m for m, reports in zip(mentions, attributed) if reports]
         self.reporter_ends = [m.end for m in self.reporters]
-        self.mentions = [m for m in mentions if not self._is_agency(m) and not self._attributed_to(m)]
+        agency_entities = {id(e) for e in entities if self._is_agency(e)}
+        self.mentions = [m for m, reports in zip(mentions, attributed)
+                         if not reports and id(m.entity) not in agency_entities]
         self.mention_starts = [m.start for m in self.mentions]
         self.paragraphs = [m.span() for m in _PARAGRAPH.finditer(text)]
         self.paragraph_starts = [s for s, _ in self.paragraphs]
@@ -165,10 +168,9 @@ class _FieldReader:
         self.cue_starts: set[int] = set()
         self.awaiting_name: list[tuple[Quote, tuple[str, ...]]] = []  # described speakers' quotes, with the description
 
-    def _is_agency(self, mention: _Mention) -> bool:
-        """Whether the mention is of the agency reporting the article («خبرگزاری نمونه» or «نمونه» alone)."""
-        return (mention.entity.type == "ORG" and bool(self.agency)
-                and _same_outlet(_words(mention.entity.text), self.agency))
+    def _is_agency(self, entity: Entity) -> bool:
+        """Whether the entity is the agency reporting the article («خبرگزاری نمونه» or «نمونه» alone)."""
+        return entity.type == "ORG" and bool(self.agency) and _same_outlet(_words(entity.text), self.agency)
 
     def _attributed_to(self, mention: _Mention) -> bool:
         """Whether the mention is of an outlet named as the source of the news, in an attribution
