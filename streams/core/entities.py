@@ -8,8 +8,8 @@
    fullest form seen. Spelling variants (ي/ی, ك/ک, آ/ا, ZWNJ or space) share a key; a lone
    surname joins the full name it ends; a short organization name joins the long one it
    abbreviates (a bare «X» after «خبرگزاری X» or «تیم فوتبال X», an acronym declared in
-   parentheses); a place
-   named without its designator, state form or compass word joins its full name.
+   parentheses); a place named without its designator, state form or compass word joins its
+   full name.
 4. Every further occurrence of a consolidated name is added as a mention.
 """
 from __future__ import annotations
