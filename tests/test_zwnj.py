@@ -28,6 +28,14 @@ def test_known_spelling_wins_by_frequency(toy):
     assert toy.restore_word("میز") == "میز"
 
 
+def test_the_corpus_chooses_the_spelling_and_the_lexicon_only_where_the_corpus_is_silent():
+    # The lexicon glues «می‌بافم» more often than not; the well-kept corpus writes it apart.
+    lexicon = {"میبافم": 40.0, f"می{Z}بافم": 10.0, "نمیبافم": 8.0, f"نمی{Z}بافم": 1.0, "کتاب": 60.0}
+    restorer = ZwnjRestorer({f"می{Z}بافم": 3, "کتاب": 50}, lexicon)
+    assert restorer.restore_word("میبافم") == f"می{Z}بافم"
+    assert restorer.restore_word("نمیبافم") == "نمیبافم"
+
+
 def test_unknown_word_splits_into_stem_and_suffix(toy):
     assert toy.restore_word("باغها") == f"باغ{Z}ها"
     assert toy.restore_word("درختهای") == f"درخت{Z}های"

@@ -116,7 +116,8 @@ class ZwnjRestorer:
     form_counts: spelling -> count in well-kept text (spellings may contain ZWNJ).
     lexicon: further spellings -> frequency in some larger corpus (hazm's word list and
         verb conjugations); frequencies are rescaled to the size of form_counts, and every
-        lexicon spelling gets at least lexicon_floor counts.
+        lexicon spelling gets at least lexicon_floor counts. Which spelling of a word wins is
+        form_counts' call; the lexicon decides it only between spellings counted alike there.
     suffix_min_stems: a piece seen after a ZWNJ following at least this many different
         pieces is a productive suffix («ها», «ترین», «ای» ...).
     suffix_preference: factor favouring a ZWNJ before a productive suffix, since standard
@@ -148,6 +149,7 @@ class ZwnjRestorer:
         for form, count in form_counts.items():
             form = _INVISIBLE_ZWNJ.sub("", form) if ZWNJ in form else form
             spelling_score[form] = spelling_score.get(form, 0) + count
+        corpus_count = dict(spelling_score)
         if lexicon:
             scale = sum(form_counts.values()) / max(1.0, sum(lexicon.values()))
             for form, freq in lexicon.items():
@@ -173,10 +175,14 @@ class ZwnjRestorer:
         followers_per_piece = Counter(map(itemgetter(0), stem_and_piece))
         suffixes = {piece for piece, stems in stems_per_piece.items() if stems >= suffix_min_stems}
 
+        # A key's spelling is chosen by the well-kept corpus first: the lexicons' web text glues
+        # far more («میخورم» outnumbers «می‌خورم» there), so their frequencies only decide
+        # between spellings that the corpus counts alike, mostly keys it never shows.
         self.best_spelling: dict[str, str] = {}
-        best_score: dict[str, float] = {}
+        best_rank: dict[str, tuple[float, float]] = {}  # by key: (corpus count, score) of its best spelling
         for form, score in spelling_score.items():
             pieces = split_forms.get(form)
+            preference = 1.0
             if pieces is None:
                 key = form
             elif not (CLITICS.isdisjoint(pieces) or _well_formed(pieces)):
@@ -184,11 +190,12 @@ class ZwnjRestorer:
             else:
                 key = "".join(pieces)
                 if suffixes.issuperset(pieces[1:]):
-                    score *= suffix_preference
-            if score > best_score.get(key, -1.0):
-                best_score[key] = score
+                    preference = suffix_preference
+            rank = (corpus_count.get(form, 0) * preference, score * preference)
+            if rank > best_rank.get(key, (-1.0, -1.0)):
+                best_rank[key] = rank
                 self.best_spelling[key] = form
-        self.spelling_score = best_score  # by key: score of its best spelling
+        self.spelling_score = {key: score for key, (_, score) in best_rank.items()}  # of its best spelling
 
         # (hazm's verb conjugations include spaced forms such as «رفته است».)
         self.glued_endings, self.glued_beginnings = _glued_affixes(
