@@ -143,6 +143,15 @@ def test_invisible_zwnj_after_a_non_joining_letter_is_dropped_from_corpus_spelli
     assert restorer.restore_word("رفتوآمد") == f"رفت{Z}وآمد"
 
 
+def test_a_long_unknown_run_splits_more_readily_than_a_short_one():
+    counts = {"جنگل": 30, "سنگ": 30, "کمان": 30, "شمشیر": 30, "کتاب": 30, f"کتاب{Z}ها": 5}
+    plain = ZwnjRestorer(counts)
+    by_length = ZwnjRestorer(counts, unknown_letter_cost=0.5)
+    assert plain.restore_word("جنگلسنگ") == by_length.restore_word("جنگلسنگ") == f"جنگل{Z}سنگ"
+    assert plain.restore_word("جنگلسنگکمانشمشیر") == "جنگلسنگکمانشمشیر"
+    assert by_length.restore_word("جنگلسنگکمانشمشیر") == f"جنگل{Z}سنگ{Z}کمان{Z}شمشیر"
+
+
 def test_unknown_run_splits_more_readily_after_a_final_h():
     counts = {"کوچه": 30, "باغ": 30, "کوچک": 30, f"گل{Z}باغ": 2, "گل": 30}
     plain = ZwnjRestorer(counts, unknown_cost=0.0)

@@ -124,6 +124,9 @@ class ZwnjRestorer:
         orthography («آن‌ها», «مهم‌ترین») writes it and much news text omits it.
     unknown_cost: how much less likely than a word seen once an unknown run is (in log units);
         a split must beat keeping the run whole as such an unknown word.
+    unknown_letter_cost: how much less likely an unknown run gets with each letter (in log
+        units), as under any letter model of new words: a long unknown run is more often
+        several known words glued than one word never seen.
     word_backoff: share of a word's standalone frequency lent to it as a compound piece it
         was never seen as, so compounds of known words («کره»+«شمالی») can still split.
     split_after_h, split_after_yeh: log-bonus for splitting an unknown run after a piece (of
@@ -142,7 +145,8 @@ class ZwnjRestorer:
                  lexicon_floor: float = 0.5, suffix_min_stems: int = 50,
                  suffix_preference: float = 1.0, unknown_cost: float = 6.0,
                  word_backoff: float = 0.05, split_after_h: float = 0.0, split_after_yeh: float = 0.0,
-                 short_piece_min_partners: int = 20, glued_affix_min_words: int = 20):
+                 short_piece_min_partners: int = 20, glued_affix_min_words: int = 20,
+                 unknown_letter_cost: float = 0.0):
         # Built once per process from about 400,000 spellings, so the loops below keep a fast
         # path for the spellings without a ZWNJ and split each spelling only where needed.
         spelling_score: dict[str, float] = {}
@@ -205,6 +209,7 @@ class ZwnjRestorer:
         self.log_total = math.log(total)
         self.whole_count = whole
         self.unknown_logp = -self.log_total - unknown_cost
+        self.unknown_letter_cost = unknown_letter_cost
         def splits_off(piece: str, partners: Counter[str]) -> bool:
             return len(piece) > MIN_PIECE or (
                 len(piece) == MIN_PIECE and partners[piece] >= short_piece_min_partners)
@@ -236,7 +241,8 @@ class ZwnjRestorer:
         # A run written glued must still beat its best split: the corpus glues many words
         # that standard orthography separates.
         whole_count = self.whole_count.get(run, 0) if known is not None else 0
-        whole_logp = math.log(whole_count) - self.log_total if whole_count else self.unknown_logp
+        whole_logp = (math.log(whole_count) - self.log_total if whole_count
+                      else self.unknown_logp - self.unknown_letter_cost * len(run))
         pieces = self._segment(run, whole_logp, self.split_bonus if known is None else {})
         if pieces is None:
             return known or run
@@ -385,7 +391,7 @@ def build_default_restorer() -> ZwnjRestorer:
     # more than news text does, so it counts less than the general-usage list.
     lexicon = mix_lexicons([(0.3, hazm_lexicon()), (1.0, load_tsv(WORD_FREQUENCY_FILE, float))])
     return ZwnjRestorer(load_tsv(FORMS_FILE), lexicon, suffix_preference=2.0,
-                        split_after_h=4.0, split_after_yeh=3.0)
+                        split_after_h=4.0, split_after_yeh=3.0, unknown_letter_cost=0.3)
 
 
 def default_restorer() -> ZwnjRestorer:
