@@ -186,6 +186,12 @@ def test_unknown_run_keeps_the_zwnj_of_a_known_spelling_under_a_glued_affix(deri
     assert derived.restore_word("نابیرحم") == f"نابی{Z}رحم"
 
 
+def test_unknown_run_keeps_a_stem_written_whole_under_a_glued_ending():
+    # «رامش»+«گران» is a fine split, but «رامشگر» is a word and «ان» a glued ending.
+    counts = {"باغ": 30, "باغان": 5, "درخت": 30, "درختان": 5, "رامشگر": 10, "رامش": 20, "گران": 30}
+    assert ZwnjRestorer(counts, glued_affix_min_words=2).restore_word("رامشگران") == "رامشگران"
+
+
 def test_only_affixes_seen_glued_onto_words_extend_a_spelling(derived):
     # «یم» is glued onto no word of the corpus, so the run is not read as «کوه‌نورد»+«یم».
     assert derived.restore_word("کوهنوردیم") != f"کوه{Z}نوردیم"

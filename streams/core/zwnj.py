@@ -10,7 +10,8 @@ Each glued run of letters is repaired in four steps:
    in a clitic after a known stem ending in «ه» («...ه‌ای»), is split there, as standard
    orthography does, and its stem is restored on its own.
 3. Derivation: an unknown run that is a known spelling with a ZWNJ plus a short affix
-   written glued («کتاب‌فروش»+«ان», «غیر»+«هم‌سو») keeps that spelling's ZWNJ.
+   written glued («کتاب‌فروش»+«ان», «غیر»+«هم‌سو») keeps that spelling's ZWNJ, and one
+   that is a word written whole plus a glued ending stays whole («رامشگر»+«ان»).
 4. Segmentation: any other unknown run is split into known pieces (stems, prefixes such
    as «می»/«بی», suffixes the corpus shows as ZWNJ-separated pieces) by the most probable
    split under a piece unigram model, leaning towards splits after a final «ه» or «ی».
@@ -138,7 +139,8 @@ class ZwnjRestorer:
         foreign names («دیترویت» is no «دی‌ترویت»), and as pieces they split names apart.
     glued_affix_min_words: an ending or beginning seen glued onto at least this many different
         words written as one piece («ان», «ی», «گری», «باز», «غیر» ...) is a glued affix: an
-        unknown run made of it and a known spelling with a ZWNJ keeps that spelling.
+        unknown run made of it and a known spelling with a ZWNJ keeps that spelling, and one
+        made of a word written whole and a glued ending stays whole.
     """
 
     def __init__(self, form_counts: Mapping[str, int], lexicon: Mapping[str, float] | None = None,
@@ -178,6 +180,7 @@ class ZwnjRestorer:
         stems_per_piece = Counter(map(itemgetter(1), stem_and_piece))
         followers_per_piece = Counter(map(itemgetter(0), stem_and_piece))
         suffixes = {piece for piece, stems in stems_per_piece.items() if stems >= suffix_min_stems}
+        self.suffixes = frozenset(suffixes)  # pieces the corpus writes after a ZWNJ as a rule
 
         # A key's spelling is chosen by the well-kept corpus first: the lexicons' web text glues
         # far more («میخورم» outnumbers «می‌خورم» there), so their frequencies only decide
@@ -266,16 +269,19 @@ class ZwnjRestorer:
         return max(candidates)[3:] if candidates else None
 
     def _derive(self, run: str) -> str | None:
-        """The run as the longest known spelling with a ZWNJ inside it plus a glued affix, if any.
+        """The run as the longest known spelling plus a glued affix, if any: a spelling with a
+        ZWNJ inside it under any glued affix, one written whole under a glued ending.
 
         Compounds take derivational affixes glued («کتاب‌فروشان», «جنگ‌افروزان»), which
-        the piece model cannot tell from a further compound, while their stem's ZWNJ stays."""
+        the piece model cannot tell from a further compound, while their stem's ZWNJ stays;
+        and a stem the corpus writes whole stays whole («رامشگران», not «رامش‌گران»)."""
         n = len(run)
         # A spelling with a ZWNJ has two pieces of MIN_PIECE letters at least.
         for known_length in range(n - 1, max(2 * MIN_PIECE, n - MAX_GLUED_AFFIX) - 1, -1):
             ending = run[known_length:]
             spelling = self.best_spelling.get(run[:known_length])
-            if spelling is not None and ZWNJ in spelling and ending in self.glued_endings:
+            if spelling is not None and ending in self.glued_endings and (
+                    ZWNJ in spelling or self._glued_onto_whole_stem(spelling, ending)):
                 # A clitic after «ه»/«ی» stands apart all the same («خوش‌بینی‌ای»).
                 apart = ending in CLITICS and _may_split(spelling.rpartition(ZWNJ)[2], ending)
                 return _join_pieces([spelling, ending]) if apart else spelling + ending
@@ -284,6 +290,14 @@ class ZwnjRestorer:
             if spelling is not None and ZWNJ in spelling and beginning in self.glued_beginnings:
                 return beginning + spelling
         return None
+
+    def _glued_onto_whole_stem(self, stem: str, ending: str) -> bool:
+        """Whether ending, glued onto stem written as one piece, leaves the word one piece."""
+        # Not when the corpus writes the ending apart as a rule («تر», «ها»), nor for a clitic,
+        # whose host decides; not after «ه», whose medial shape careful writers avoid; and not
+        # for one letter, mostly a verb's person ending after some other word.
+        return (len(ending) >= MIN_PIECE and ending not in self.suffixes and ending not in CLITICS
+                and stem[-1] != "ه")
 
     def _segment(self, run: str, whole_logp: float, split_bonus: Mapping[str, float]) -> list[str] | None:
         """Most probable split of run into two or more known pieces (Viterbi), if it beats
