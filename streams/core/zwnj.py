@@ -5,7 +5,8 @@ Each glued run of letters is repaired in four steps:
 
 1. Spelling memory: every spelling seen in a corpus of well-kept text (plus hazm's
    lexicon and verb conjugations) is keyed by its letters without ZWNJ; a run whose
-   key is known gets the most frequent spelling.
+   key is known gets the spelling most frequent in the corpus (in the lexicons where
+   the corpus counts its spellings alike).
 2. Inflection: an unknown run ending in a plural or superlative («...ها», «...ترین»), or
    in a clitic after a known stem ending in «ه» («...ه‌ای»), is split there, as standard
    orthography does, and its stem is restored on its own.
