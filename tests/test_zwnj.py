@@ -192,6 +192,15 @@ def test_unknown_run_keeps_a_stem_written_whole_under_a_glued_ending():
     assert ZwnjRestorer(counts, glued_affix_min_words=2).restore_word("رامشگران") == "رامشگران"
 
 
+def test_an_unknown_arabic_compound_of_known_words_splits_before_its_article():
+    counts = {"صعب": 10, "عبور": 30, "لازم": 30, "اجرا": 30, "کاتالیست": 5, "کات": 10}
+    restorer = ZwnjRestorer(counts)
+    assert restorer.restore_word("صعبالعبور") == f"صعب{Z}العبور"
+    assert restorer.restore_word("لازمالاجرا") == f"لازم{Z}الاجرا"
+    assert restorer.restore_word("کاتالیستی") == "کاتالیستی"  # «یستی» is no word
+    assert restorer.restore_word("عبورالاجرا") == "عبورالاجرا"  # never after «ر»
+
+
 def test_only_affixes_seen_glued_onto_words_extend_a_spelling(derived):
     # «یم» is glued onto no word of the corpus, so the run is not read as «کوه‌نورد»+«یم».
     assert derived.restore_word("کوهنوردیم") != f"کوه{Z}نوردیم"

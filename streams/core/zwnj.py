@@ -12,7 +12,8 @@ Each glued run of letters is repaired in four steps:
    orthography does, and its stem is restored on its own.
 3. Derivation: an unknown run that is a known spelling with a ZWNJ plus a short affix
    written glued («کتاب‌فروش»+«ان», «غیر»+«هم‌سو») keeps that spelling's ZWNJ, and one
-   that is a word written whole plus a glued ending stays whole («رامشگر»+«ان»).
+   that is a word written whole plus a glued ending stays whole («رامشگر»+«ان»); an
+   unknown Arabic compound of two known words splits before its article («صعب‌العبور»).
 4. Segmentation: any other unknown run is split into known pieces (stems, prefixes such
    as «می»/«بی», suffixes the corpus shows as ZWNJ-separated pieces) by the most probable
    split under a piece unigram model, leaning towards splits after a final «ه» or «ی».
@@ -73,6 +74,11 @@ PARTICIPLE_ENDS = ("ده", "ته")
 
 MIN_PIECE = 2
 MAX_PIECE = 16
+# The Arabic article of Arabic compounds («صعب‌العبور», «لازم‌الاجرا»): after a joining letter the
+# corpus writes it apart in some 190 spellings, and glued mostly where the letters before it are
+# no word («کاتالیست»). Both words around it have at least this many letters.
+ARTICLE = "ال"
+MIN_ARTICLE_WORD = 3
 # Derivation: affixes glued onto a known spelling have at most this many letters.
 MAX_GLUED_AFFIX = 5
 # Longer runs are not segmented (only looked up), so cost stays linear in the text.
@@ -242,6 +248,10 @@ class ZwnjRestorer:
             derived = self._derive(run)
             if derived:
                 return derived
+            compound = self._split_at_article(run)
+            if compound:
+                head, tail = compound
+                return self._restored[head] + ZWNJ + self._restored[tail]
         # A run written glued must still beat its best split: the corpus glues many words
         # that standard orthography separates.
         whole_count = self.whole_count.get(run, 0) if known is not None else 0
@@ -290,6 +300,17 @@ class ZwnjRestorer:
             spelling = self.best_spelling.get(run[n - known_length:])
             if spelling is not None and ZWNJ in spelling and beginning in self.glued_beginnings:
                 return beginning + spelling
+        return None
+
+    def _split_at_article(self, run: str) -> tuple[str, str] | None:
+        """(known word, «ال» + known word ...) of a run that glues an Arabic compound, if any."""
+        start = run.find(ARTICLE, MIN_ARTICLE_WORD)
+        while start != -1:
+            head, word_after = run[:start], run[start + len(ARTICLE):]
+            if (head[-1] not in NON_JOINING and head in self.spelling_score
+                    and len(word_after) >= MIN_ARTICLE_WORD and word_after in self.whole_count):
+                return head, run[start:]
+            start = run.find(ARTICLE, start + 1)
         return None
 
     def _glued_onto_whole_stem(self, stem: str, ending: str) -> bool:
