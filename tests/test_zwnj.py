@@ -152,6 +152,12 @@ def test_a_long_unknown_run_splits_more_readily_than_a_short_one():
     assert by_length.restore_word("جنگلسنگکمانشمشیر") == f"جنگل{Z}سنگ{Z}کمان{Z}شمشیر"
 
 
+def test_no_zwnj_after_a_hamza_which_joins_nothing():
+    restorer = ZwnjRestorer({f"سوء{Z}نیت": 5, "سوء": 10, "نیت": 10, "تغذیه": 10})
+    assert restorer.restore_word("سوءنیت") == "سوءنیت"
+    assert restorer.restore_word("سوءتغذیه") == "سوءتغذیه"
+
+
 def test_unknown_run_splits_more_readily_after_a_final_h():
     counts = {"کوچه": 30, "باغ": 30, "کوچک": 30, f"گل{Z}باغ": 2, "گل": 30}
     plain = ZwnjRestorer(counts, unknown_cost=0.0)

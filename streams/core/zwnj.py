@@ -50,7 +50,7 @@ _WORD = re.compile(f"[{LETTER}]+(?:\u200c[{LETTER}]+)*")
 # memo, which map() does without a Python call per word.)
 _WORD_SPLIT = re.compile(f"([{LETTER}\u200c]{{4,}})")
 # After these letters a ZWNJ changes nothing visible, and careful writers leave it out.
-NON_JOINING = set("آادذرزژوۀأإؤة")
+NON_JOINING = set("آادذرزژوۀأإؤةء")
 # Clitics (indefinite «ای», pronouns «اش»/«شان», the copula «است» ...) stand apart only after
 # a final silent «ه» or a «ی» («خانه‌ای», «صندلی‌اش»); after other letters standard orthography
 # glues them («کتابی», «کتابشان», «دنیاست»). The plural copula is the exception: «نگران‌اند».
