@@ -152,6 +152,13 @@ def test_a_long_unknown_run_splits_more_readily_than_a_short_one():
     assert by_length.restore_word("جنگلسنگکمانشمشیر") == f"جنگل{Z}سنگ{Z}کمان{Z}شمشیر"
 
 
+def test_the_split_bonus_after_yeh_needs_a_piece_of_four_letters():
+    counts = {"نیلی": 30, "پری": 30, "باغ": 30, f"گل{Z}باغ": 2, "گل": 30}
+    restorer = ZwnjRestorer(counts, unknown_cost=0.0, split_after_yeh=4.0)
+    assert restorer.restore_word("نیلیباغ") == f"نیلی{Z}باغ"
+    assert restorer.restore_word("پریباغ") == "پریباغ"
+
+
 def test_no_zwnj_after_a_hamza_which_joins_nothing():
     restorer = ZwnjRestorer({f"سوء{Z}نیت": 5, "سوء": 10, "نیت": 10, "تغذیه": 10})
     assert restorer.restore_word("سوءنیت") == "سوءنیت"

@@ -74,6 +74,10 @@ PARTICIPLE_ENDS = ("ده", "ته")
 
 MIN_PIECE = 2
 MAX_PIECE = 16
+# The split bonus after a final «ه» or «ی» needs a piece at least this long before the split:
+# two-letter pieces are function words, and three-letter ones ending in «ی» are as often
+# syllables of foreign names as words.
+SPLIT_BONUS_MIN_PIECE = {"ه": MIN_PIECE + 1, "ی": MIN_PIECE + 2}
 # The Arabic article of Arabic compounds («صعب‌العبور», «لازم‌الاجرا»): after a joining letter the
 # corpus writes it apart in some 190 spellings, and glued mostly where the letters before it are
 # no word («کاتالیست»). Both words around it have at least this many letters.
@@ -138,8 +142,9 @@ class ZwnjRestorer:
     word_backoff: share of a word's standalone frequency lent to it as a compound piece it
         was never seen as, so compounds of known words («کره»+«شمالی») can still split.
     split_after_h, split_after_yeh: log-bonus for splitting an unknown run after a piece (of
-        three letters or more) ending in «ه» or «ی»: glued there the letter takes its medial
-        shape («پذیرهنویسی»), which careful writers avoid, so such runs are mostly compounds.
+        SPLIT_BONUS_MIN_PIECE letters or more) ending in «ه» or «ی»: glued there the letter takes
+        its medial shape («پذیرهنویسی»), which careful writers avoid, so such runs are mostly
+        compounds.
     short_piece_min_partners: a piece of MIN_PIECE letters is a segmentation piece only if
         the corpus shows it beside a ZWNJ with at least this many different pieces («می»,
         «بی», «ها»); most two-letter strings are function words («را», «تو») or syllables of
@@ -338,8 +343,9 @@ class ZwnjRestorer:
                         piece in CLITICS and not _may_split(run[:start], piece)):
                     continue
                 score = best[start][0] + logp
-                if split_bonus and start - best[start][1] > MIN_PIECE:
-                    score += split_bonus.get(run[start - 1], 0.0)
+                bonus_min_piece = SPLIT_BONUS_MIN_PIECE.get(run[start - 1]) if split_bonus else None
+                if bonus_min_piece and start - best[start][1] >= bonus_min_piece:
+                    score += split_bonus[run[start - 1]]
                 if score > best[end][0]:
                     best[end] = (score, start)
         if best[n][1] == 0 or best[n][0] <= whole_logp:
