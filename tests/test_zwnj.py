@@ -28,6 +28,14 @@ def test_known_spelling_wins_by_frequency(toy):
     assert toy.restore_word("میز") == "میز"
 
 
+def test_the_corpus_chooses_the_spelling_and_the_lexicon_only_where_the_corpus_is_silent():
+    # The lexicon glues «می‌بافم» more often than not; the well-kept corpus writes it apart.
+    lexicon = {"میبافم": 40.0, f"می{Z}بافم": 10.0, "نمیبافم": 8.0, f"نمی{Z}بافم": 1.0, "کتاب": 60.0}
+    restorer = ZwnjRestorer({f"می{Z}بافم": 3, "کتاب": 50}, lexicon)
+    assert restorer.restore_word("میبافم") == f"می{Z}بافم"
+    assert restorer.restore_word("نمیبافم") == "نمیبافم"
+
+
 def test_unknown_word_splits_into_stem_and_suffix(toy):
     assert toy.restore_word("باغها") == f"باغ{Z}ها"
     assert toy.restore_word("درختهای") == f"درخت{Z}های"
@@ -135,6 +143,28 @@ def test_invisible_zwnj_after_a_non_joining_letter_is_dropped_from_corpus_spelli
     assert restorer.restore_word("رفتوآمد") == f"رفت{Z}وآمد"
 
 
+def test_a_long_unknown_run_splits_more_readily_than_a_short_one():
+    counts = {"جنگل": 30, "سنگ": 30, "کمان": 30, "شمشیر": 30, "کتاب": 30, f"کتاب{Z}ها": 5}
+    plain = ZwnjRestorer(counts)
+    by_length = ZwnjRestorer(counts, unknown_letter_cost=0.5)
+    assert plain.restore_word("جنگلسنگ") == by_length.restore_word("جنگلسنگ") == f"جنگل{Z}سنگ"
+    assert plain.restore_word("جنگلسنگکمانشمشیر") == "جنگلسنگکمانشمشیر"
+    assert by_length.restore_word("جنگلسنگکمانشمشیر") == f"جنگل{Z}سنگ{Z}کمان{Z}شمشیر"
+
+
+def test_the_split_bonus_after_yeh_needs_a_piece_of_four_letters():
+    counts = {"نیلی": 30, "پری": 30, "باغ": 30, f"گل{Z}باغ": 2, "گل": 30}
+    restorer = ZwnjRestorer(counts, unknown_cost=0.0, split_after_yeh=4.0)
+    assert restorer.restore_word("نیلیباغ") == f"نیلی{Z}باغ"
+    assert restorer.restore_word("پریباغ") == "پریباغ"
+
+
+def test_no_zwnj_after_a_hamza_which_joins_nothing():
+    restorer = ZwnjRestorer({f"سوء{Z}نیت": 5, "سوء": 10, "نیت": 10, "تغذیه": 10})
+    assert restorer.restore_word("سوءنیت") == "سوءنیت"
+    assert restorer.restore_word("سوءتغذیه") == "سوءتغذیه"
+
+
 def test_unknown_run_splits_more_readily_after_a_final_h():
     counts = {"کوچه": 30, "باغ": 30, "کوچک": 30, f"گل{Z}باغ": 2, "گل": 30}
     plain = ZwnjRestorer(counts, unknown_cost=0.0)
@@ -167,6 +197,21 @@ def derived():
 def test_unknown_run_keeps_the_zwnj_of_a_known_spelling_under_a_glued_affix(derived):
     assert derived.restore_word("کوهنوردان") == f"کوه{Z}نوردان"
     assert derived.restore_word("نابیرحم") == f"نابی{Z}رحم"
+
+
+def test_unknown_run_keeps_a_stem_written_whole_under_a_glued_ending():
+    # «رامش»+«گران» is a fine split, but «رامشگر» is a word and «ان» a glued ending.
+    counts = {"باغ": 30, "باغان": 5, "درخت": 30, "درختان": 5, "رامشگر": 10, "رامش": 20, "گران": 30}
+    assert ZwnjRestorer(counts, glued_affix_min_words=2).restore_word("رامشگران") == "رامشگران"
+
+
+def test_an_unknown_arabic_compound_of_known_words_splits_before_its_article():
+    counts = {"صعب": 10, "عبور": 30, "لازم": 30, "اجرا": 30, "کاتالیست": 5, "کات": 10}
+    restorer = ZwnjRestorer(counts)
+    assert restorer.restore_word("صعبالعبور") == f"صعب{Z}العبور"
+    assert restorer.restore_word("لازمالاجرا") == f"لازم{Z}الاجرا"
+    assert restorer.restore_word("کاتالیستی") == "کاتالیستی"  # «یستی» is no word
+    assert restorer.restore_word("عبورالاجرا") == "عبورالاجرا"  # never after «ر»
 
 
 def test_only_affixes_seen_glued_onto_words_extend_a_spelling(derived):

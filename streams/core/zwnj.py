@@ -5,12 +5,15 @@ Each glued run of letters is repaired in four steps:
 
 1. Spelling memory: every spelling seen in a corpus of well-kept text (plus hazm's
    lexicon and verb conjugations) is keyed by its letters without ZWNJ; a run whose
-   key is known gets the most frequent spelling.
+   key is known gets the spelling most frequent in the corpus (in the lexicons where
+   the corpus counts its spellings alike).
 2. Inflection: an unknown run ending in a plural or superlative («...ها», «...ترین»), or
    in a clitic after a known stem ending in «ه» («...ه‌ای»), is split there, as standard
    orthography does, and its stem is restored on its own.
 3. Derivation: an unknown run that is a known spelling with a ZWNJ plus a short affix
-   written glued («کتاب‌فروش»+«ان», «غیر»+«هم‌سو») keeps that spelling's ZWNJ.
+   written glued («کتاب‌فروش»+«ان», «غیر»+«هم‌سو») keeps that spelling's ZWNJ, and one
+   that is a word written whole plus a glued ending stays whole («رامشگر»+«ان»); an
+   unknown Arabic compound of two known words splits before its article («صعب‌العبور»).
 4. Segmentation: any other unknown run is split into known pieces (stems, prefixes such
    as «می»/«بی», suffixes the corpus shows as ZWNJ-separated pieces) by the most probable
    split under a piece unigram model, leaning towards splits after a final «ه» or «ی».
@@ -47,7 +50,7 @@ _WORD = re.compile(f"[{LETTER}]+(?:\u200c[{LETTER}]+)*")
 # memo, which map() does without a Python call per word.)
 _WORD_SPLIT = re.compile(f"([{LETTER}\u200c]{{4,}})")
 # After these letters a ZWNJ changes nothing visible, and careful writers leave it out.
-NON_JOINING = set("آادذرزژوۀأإؤة")
+NON_JOINING = set("آادذرزژوۀأإؤةء")
 # Clitics (indefinite «ای», pronouns «اش»/«شان», the copula «است» ...) stand apart only after
 # a final silent «ه» or a «ی» («خانه‌ای», «صندلی‌اش»); after other letters standard orthography
 # glues them («کتابی», «کتابشان», «دنیاست»). The plural copula is the exception: «نگران‌اند».
@@ -71,6 +74,15 @@ PARTICIPLE_ENDS = ("ده", "ته")
 
 MIN_PIECE = 2
 MAX_PIECE = 16
+# The split bonus after a final «ه» or «ی» needs a piece at least this long before the split:
+# two-letter pieces are function words, and three-letter ones ending in «ی» are as often
+# syllables of foreign names as words.
+SPLIT_BONUS_MIN_PIECE = {"ه": MIN_PIECE + 1, "ی": MIN_PIECE + 2}
+# The Arabic article of Arabic compounds («صعب‌العبور», «لازم‌الاجرا»): after a joining letter the
+# corpus writes it apart in some 190 spellings, and glued mostly where the letters before it are
+# no word («کاتالیست»). Both words around it have at least this many letters.
+ARTICLE = "ال"
+MIN_ARTICLE_WORD = 3
 # Derivation: affixes glued onto a known spelling have at most this many letters.
 MAX_GLUED_AFFIX = 5
 # Longer runs are not segmented (only looked up), so cost stays linear in the text.
@@ -116,38 +128,46 @@ class ZwnjRestorer:
     form_counts: spelling -> count in well-kept text (spellings may contain ZWNJ).
     lexicon: further spellings -> frequency in some larger corpus (hazm's word list and
         verb conjugations); frequencies are rescaled to the size of form_counts, and every
-        lexicon spelling gets at least lexicon_floor counts.
+        lexicon spelling gets at least lexicon_floor counts. Which spelling of a word wins is
+        form_counts' call; the lexicon decides it only between spellings counted alike there.
     suffix_min_stems: a piece seen after a ZWNJ following at least this many different
         pieces is a productive suffix («ها», «ترین», «ای» ...).
     suffix_preference: factor favouring a ZWNJ before a productive suffix, since standard
         orthography («آن‌ها», «مهم‌ترین») writes it and much news text omits it.
     unknown_cost: how much less likely than a word seen once an unknown run is (in log units);
         a split must beat keeping the run whole as such an unknown word.
+    unknown_letter_cost: how much less likely an unknown run gets with each letter (in log
+        units), as under any letter model of new words: a long unknown run is more often
+        several known words glued than one word never seen.
     word_backoff: share of a word's standalone frequency lent to it as a compound piece it
         was never seen as, so compounds of known words («کره»+«شمالی») can still split.
     split_after_h, split_after_yeh: log-bonus for splitting an unknown run after a piece (of
-        three letters or more) ending in «ه» or «ی»: glued there the letter takes its medial
-        shape («پذیرهنویسی»), which careful writers avoid, so such runs are mostly compounds.
+        SPLIT_BONUS_MIN_PIECE letters or more) ending in «ه» or «ی»: glued there the letter takes
+        its medial shape («پذیرهنویسی»), which careful writers avoid, so such runs are mostly
+        compounds.
     short_piece_min_partners: a piece of MIN_PIECE letters is a segmentation piece only if
         the corpus shows it beside a ZWNJ with at least this many different pieces («می»,
         «بی», «ها»); most two-letter strings are function words («را», «تو») or syllables of
         foreign names («دیترویت» is no «دی‌ترویت»), and as pieces they split names apart.
     glued_affix_min_words: an ending or beginning seen glued onto at least this many different
         words written as one piece («ان», «ی», «گری», «باز», «غیر» ...) is a glued affix: an
-        unknown run made of it and a known spelling with a ZWNJ keeps that spelling.
+        unknown run made of it and a known spelling with a ZWNJ keeps that spelling, and one
+        made of a word written whole and a glued ending stays whole.
     """
 
     def __init__(self, form_counts: Mapping[str, int], lexicon: Mapping[str, float] | None = None,
                  lexicon_floor: float = 0.5, suffix_min_stems: int = 50,
                  suffix_preference: float = 1.0, unknown_cost: float = 6.0,
                  word_backoff: float = 0.05, split_after_h: float = 0.0, split_after_yeh: float = 0.0,
-                 short_piece_min_partners: int = 20, glued_affix_min_words: int = 20):
+                 short_piece_min_partners: int = 20, glued_affix_min_words: int = 20,
+                 unknown_letter_cost: float = 0.0):
         # Built once per process from about 400,000 spellings, so the loops below keep a fast
         # path for the spellings without a ZWNJ and split each spelling only where needed.
         spelling_score: dict[str, float] = {}
         for form, count in form_counts.items():
             form = _INVISIBLE_ZWNJ.sub("", form) if ZWNJ in form else form
             spelling_score[form] = spelling_score.get(form, 0) + count
+        corpus_count = dict(spelling_score)
         if lexicon:
             scale = sum(form_counts.values()) / max(1.0, sum(lexicon.values()))
             for form, freq in lexicon.items():
@@ -172,11 +192,16 @@ class ZwnjRestorer:
         stems_per_piece = Counter(map(itemgetter(1), stem_and_piece))
         followers_per_piece = Counter(map(itemgetter(0), stem_and_piece))
         suffixes = {piece for piece, stems in stems_per_piece.items() if stems >= suffix_min_stems}
+        self.suffixes = frozenset(suffixes)  # pieces the corpus writes after a ZWNJ as a rule
 
+        # A key's spelling is chosen by the well-kept corpus first: the lexicons' web text glues
+        # far more («میخورم» outnumbers «می‌خورم» there), so their frequencies only decide
+        # between spellings that the corpus counts alike, mostly keys it never shows.
         self.best_spelling: dict[str, str] = {}
-        best_score: dict[str, float] = {}
+        best_rank: dict[str, tuple[float, float]] = {}  # by key: (corpus count, score) of its best spelling
         for form, score in spelling_score.items():
             pieces = split_forms.get(form)
+            preference = 1.0
             if pieces is None:
                 key = form
             elif not (CLITICS.isdisjoint(pieces) or _well_formed(pieces)):
@@ -184,11 +209,12 @@ class ZwnjRestorer:
             else:
                 key = "".join(pieces)
                 if suffixes.issuperset(pieces[1:]):
-                    score *= suffix_preference
-            if score > best_score.get(key, -1.0):
-                best_score[key] = score
+                    preference = suffix_preference
+            rank = (corpus_count.get(form, 0) * preference, score * preference)
+            if rank > best_rank.get(key, (-1.0, -1.0)):
+                best_rank[key] = rank
                 self.best_spelling[key] = form
-        self.spelling_score = best_score  # by key: score of its best spelling
+        self.spelling_score = {key: score for key, (_, score) in best_rank.items()}  # of its best spelling
 
         # (hazm's verb conjugations include spaced forms such as «رفته است».)
         self.glued_endings, self.glued_beginnings = _glued_affixes(
@@ -198,6 +224,7 @@ class ZwnjRestorer:
         self.log_total = math.log(total)
         self.whole_count = whole
         self.unknown_logp = -self.log_total - unknown_cost
+        self.unknown_letter_cost = unknown_letter_cost
         def splits_off(piece: str, partners: Counter[str]) -> bool:
             return len(piece) > MIN_PIECE or (
                 len(piece) == MIN_PIECE and partners[piece] >= short_piece_min_partners)
@@ -226,10 +253,15 @@ class ZwnjRestorer:
             derived = self._derive(run)
             if derived:
                 return derived
+            compound = self._split_at_article(run)
+            if compound:
+                head, tail = compound
+                return self._restored[head] + ZWNJ + self._restored[tail]
         # A run written glued must still beat its best split: the corpus glues many words
         # that standard orthography separates.
         whole_count = self.whole_count.get(run, 0) if known is not None else 0
-        whole_logp = math.log(whole_count) - self.log_total if whole_count else self.unknown_logp
+        whole_logp = (math.log(whole_count) - self.log_total if whole_count
+                      else self.unknown_logp - self.unknown_letter_cost * len(run))
         pieces = self._segment(run, whole_logp, self.split_bonus if known is None else {})
         if pieces is None:
             return known or run
@@ -253,16 +285,19 @@ class ZwnjRestorer:
         return max(candidates)[3:] if candidates else None
 
     def _derive(self, run: str) -> str | None:
-        """The run as the longest known spelling with a ZWNJ inside it plus a glued affix, if any.
+        """The run as the longest known spelling plus a glued affix, if any: a spelling with a
+        ZWNJ inside it under any glued affix, one written whole under a glued ending.
 
         Compounds take derivational affixes glued («کتاب‌فروشان», «جنگ‌افروزان»), which
-        the piece model cannot tell from a further compound, while their stem's ZWNJ stays."""
+        the piece model cannot tell from a further compound, while their stem's ZWNJ stays;
+        and a stem the corpus writes whole stays whole («رامشگران», not «رامش‌گران»)."""
         n = len(run)
         # A spelling with a ZWNJ has two pieces of MIN_PIECE letters at least.
         for known_length in range(n - 1, max(2 * MIN_PIECE, n - MAX_GLUED_AFFIX) - 1, -1):
             ending = run[known_length:]
             spelling = self.best_spelling.get(run[:known_length])
-            if spelling is not None and ZWNJ in spelling and ending in self.glued_endings:
+            if spelling is not None and ending in self.glued_endings and (
+                    ZWNJ in spelling or self._glued_onto_whole_stem(spelling, ending)):
                 # A clitic after «ه»/«ی» stands apart all the same («خوش‌بینی‌ای»).
                 apart = ending in CLITICS and _may_split(spelling.rpartition(ZWNJ)[2], ending)
                 return _join_pieces([spelling, ending]) if apart else spelling + ending
@@ -271,6 +306,25 @@ class ZwnjRestorer:
             if spelling is not None and ZWNJ in spelling and beginning in self.glued_beginnings:
                 return beginning + spelling
         return None
+
+    def _split_at_article(self, run: str) -> tuple[str, str] | None:
+        """(known word, «ال» + known word ...) of a run that glues an Arabic compound, if any."""
+        start = run.find(ARTICLE, MIN_ARTICLE_WORD)
+        while start != -1:
+            head, word_after = run[:start], run[start + len(ARTICLE):]
+            if (head[-1] not in NON_JOINING and head in self.spelling_score
+                    and len(word_after) >= MIN_ARTICLE_WORD and word_after in self.whole_count):
+                return head, run[start:]
+            start = run.find(ARTICLE, start + 1)
+        return None
+
+    def _glued_onto_whole_stem(self, stem: str, ending: str) -> bool:
+        """Whether ending, glued onto stem written as one piece, leaves the word one piece."""
+        # Not when the corpus writes the ending apart as a rule («تر», «ها»), nor for a clitic,
+        # whose host decides; not after «ه», whose medial shape careful writers avoid; and not
+        # for one letter, mostly a verb's person ending after some other word.
+        return (len(ending) >= MIN_PIECE and ending not in self.suffixes and ending not in CLITICS
+                and stem[-1] != "ه")
 
     def _segment(self, run: str, whole_logp: float, split_bonus: Mapping[str, float]) -> list[str] | None:
         """Most probable split of run into two or more known pieces (Viterbi), if it beats
@@ -289,8 +343,9 @@ class ZwnjRestorer:
                         piece in CLITICS and not _may_split(run[:start], piece)):
                     continue
                 score = best[start][0] + logp
-                if split_bonus and start - best[start][1] > MIN_PIECE:
-                    score += split_bonus.get(run[start - 1], 0.0)
+                bonus_min_piece = SPLIT_BONUS_MIN_PIECE.get(run[start - 1]) if split_bonus else None
+                if bonus_min_piece and start - best[start][1] >= bonus_min_piece:
+                    score += split_bonus[run[start - 1]]
                 if score > best[end][0]:
                     best[end] = (score, start)
         if best[n][1] == 0 or best[n][0] <= whole_logp:
@@ -378,7 +433,7 @@ def build_default_restorer() -> ZwnjRestorer:
     # more than news text does, so it counts less than the general-usage list.
     lexicon = mix_lexicons([(0.3, hazm_lexicon()), (1.0, load_tsv(WORD_FREQUENCY_FILE, float))])
     return ZwnjRestorer(load_tsv(FORMS_FILE), lexicon, suffix_preference=2.0,
-                        split_after_h=4.0, split_after_yeh=3.0)
+                        split_after_h=4.0, split_after_yeh=3.0, unknown_letter_cost=0.3)
 
 
 def default_restorer() -> ZwnjRestorer:
