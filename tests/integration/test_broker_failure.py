@@ -14,11 +14,11 @@ import threading
 import time
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
-from streams import contracts, kafka_io, kafka_local
+from streams import contracts, kafka_local
 from streams.config import Settings, settings
 
 from .conftest import WorkerProcess, metric_lines, pipeline_env
@@ -141,11 +141,35 @@ class Tracker(threading.Thread):
 
 
 def keys_out(config: Settings) -> set[str]:
-    """Every key on the enriched and dead-letter topics, read afresh from the start."""
-    async def read(topic):
-        return {message.key.decode() async for message, _ in kafka_io.consume(
-            topic, from_beginning=True, limit=None, idle_timeout=3, config=config) if message.key}
-    return asyncio.run(read(config.topic_enriched)) | asyncio.run(read(config.topic_dead_letter))
+    """Every key on the enriched and dead-letter topics, read afresh from the start up to where they
+    ended when asked. Not until a silence: the pipeline goes on writing to them while this reads, and
+    a read that waited for silence would wait as long as the publisher publishes."""
+    async def read() -> set[str]:
+        topics = [config.topic_enriched, config.topic_dead_letter]
+        admin = AIOKafkaAdminClient(bootstrap_servers=config.bootstrap_servers)
+        await admin.start()
+        try:
+            partitions = [TopicPartition(description["topic"], p["partition"])
+                          for description in await admin.describe_topics(topics) for p in description["partitions"]]
+        finally:
+            await admin.close()
+        keys: set[str] = set()
+        if not partitions:
+            return keys
+        consumer = AIOKafkaConsumer(bootstrap_servers=config.bootstrap_servers, enable_auto_commit=False)
+        await consumer.start()
+        try:
+            consumer.assign(partitions)
+            await consumer.seek_to_beginning(*partitions)
+            ends = await consumer.end_offsets(partitions)
+            give_up = time.monotonic() + RESCAN_S
+            while time.monotonic() < give_up and [p for p in partitions if await consumer.position(p) < ends[p]]:
+                for records in (await consumer.getmany(timeout_ms=1000)).values():
+                    keys.update(record.key.decode() for record in records if record.key)
+        finally:
+            await consumer.stop()
+        return keys
+    return asyncio.run(read())
 
 
 def replication_of(config: Settings) -> tuple[set[int], str]:
