@@ -360,6 +360,17 @@ def test_huge_body_with_unbalanced_guillemets_is_linear():
     assert len(quotes) == body.count("\n")
 
 
+def test_a_paragraph_of_many_attributions_is_linear():
+    unit = "به گزارش خبرگزاری نمونه گفت: سلام. "
+    body = unit * 150_000  # one line of 5 MB, each outlet's attribution looked for just before it
+    start = unit.index("خبرگزاری")
+    agency = Entity("خبرگزاری نمونه", "ORG", [Mention("body", n * len(unit) + start, n * len(unit) + start + 15)
+                                               for n in range(150_000)])
+    started = time.perf_counter()
+    assert len(find_quotes({"title": "", "body": body}, [agency])) == 150_000
+    assert time.perf_counter() - started < 10
+
+
 def test_huge_single_paragraph_is_linear():
     body = ("وی با بیان اینکه «بازار آرام است افزود کاوه گفت " + "،" * 30) * 60_000
     started = time.perf_counter()

@@ -78,6 +78,7 @@ DESCRIPTION_WORDS = 6  # «نائب رئیس کمیسیون کشاورزی ...»
 LABEL_REACH = 300  # how far before a cue a dateline's colon is looked for
 THAT_CLAUSE_REACH = 600  # «با بیان اینکه ...» finds its main verb within this many characters
 LOOKBACK_MENTIONS = 200  # how far back an antecedent is searched, in mentions
+ATTRIBUTION_REACH = 80  # how far before an outlet's name «به گزارش» is looked for
 MAX_ROLES = 8  # a person's roles compared with a lead's description: a bound for hostile input
 
 
@@ -177,8 +178,8 @@ class _FieldReader:
         («به گزارش خبرگزاری نمونه»، «به نقل از روابط عمومی ...») or a dateline («خبرگزاری نمونه - ...»)."""
         if mention.entity.type != "ORG":
             return False
-        line_start = self.text.rfind("\n", 0, mention.start) + 1
-        before = self.text[max(line_start, mention.start - 80):mention.start]
+        reach = max(0, mention.start - ATTRIBUTION_REACH)
+        before = self.text[max(self.text.rfind("\n", reach, mention.start) + 1, reach):mention.start]
         return bool(_ATTRIBUTION_BEFORE.search(before)) or (
             not before.strip() and bool(_DATELINE_AFTER.match(self.text, mention.end)))
 
