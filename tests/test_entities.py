@@ -244,6 +244,16 @@ def test_an_organization_cut_off_from_its_country_is_joined_to_it():
     assert _joined(plain, [(0, 1, "ORG"), (1, 2, "LOC")]) == [(0, 1, "ORG"), (1, 2, "LOC")]
 
 
+def test_a_comma_ends_a_name_unless_a_coordinated_tail_follows():
+    from streams.core.entities import _repair
+    from streams.core.ner.forms import fold
+
+    clause = [fold(w) for w in "سازمان هواشناسی ، پایداری هوا ادامه دارد".split()]
+    assert _repair(clause, 0, 5, "ORG") == [(0, 2, "ORG")]
+    ministry = [fold(w) for w in "وزارت صنعت ، معدن و تجارت گفت".split()]
+    assert _repair(ministry, 0, 6, "ORG") == [(0, 6, "ORG")]
+
+
 def test_an_everyday_word_alone_is_a_name_only_of_the_kind_it_is_listed_as():
     from streams.core.entities import _repair
     from streams.core.ner.forms import fold

@@ -43,6 +43,7 @@ PLACE_DESIGNATORS = frozenset(fold(w) for w in "شهر کشور منطقه نو�
 # the article names no other compass part of it.
 COMPASS_ADJECTIVES = frozenset(fold(w) for w in "شمالی جنوبی شرقی غربی مرکزی".split())
 BRACKETS = frozenset('«»"()[]{}“”')
+COMMAS = frozenset("،,")
 NAME_CLASSES = frozenset({"first", "place-name", "org-name"})
 KIND_NAME_CLASS = {"PER": "first", "LOC": "place-name", "ORG": "org-name"}  # a name of that kind by itself
 NOT_PERSONAL = frozenset({"place-name", "org-name", "orghead", "placehead"})
@@ -190,6 +191,7 @@ def _repair(words: list[str], i: int, j: int, kind: str) -> list[tuple[int, int,
         return [(i + a, i + b, "LOC") for a, b, k in _unambiguous_names(words[i:j]) if k == "LOC"]
     if kind == "ORG" and words[i] in GOVERNMENT_HEADS and j - i > 2 and _looks_personal(words[i + 1:j]):
         return _repair(words, i + 1, j, "PER")  # «دولت جیمز مونرو» is a person's administration
+    j = _end_at_stray_comma(words, i, j)
     pieces, start = [], i
     for n in range(i, j + 1):
         if n == j or words[n] in BRACKETS:  # quotes and brackets end a name
@@ -208,6 +210,16 @@ def _repair(words: list[str], i: int, j: int, kind: str) -> list[tuple[int, int,
             continue  # nor is an everyday word alone («جمهوری», «خیابان», «خانه» though a first name)
         repaired.append((a, b, "LOC" if _is_country_name(words[a:b]) else piece_kind))
     return repaired
+
+
+def _end_at_stray_comma(words: list[str], i: int, j: int) -> int:
+    """Where a span's name ends: at its first comma, unless a coordinated tail follows it. In
+    «سازمان هواشناسی، پایداری هوا ...» the comma ends the name and a clause goes on; in «وزارت صنعت،
+    معدن و تجارت» it separates the first of the name's coordinated parts."""
+    for n in range(i, j):
+        if words[n] in COMMAS:
+            return j if "و" in words[n + 1:j] else n
+    return j
 
 
 def _joined(words: list[str], tagged: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
