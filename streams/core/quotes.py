@@ -61,7 +61,8 @@ _CLAUSE_OPENER = re.compile(
     + r")(?![\w\u200c]))")
 # An outlet named as where the news came from («به گزارش گروه سیاسی خبرگزاری X», «به نقل از روابط
 # عمومی X») or as a dateline («خبرگزاری X - ...») reports what others say; it is never their speaker.
-_ATTRIBUTION_BEFORE = re.compile(r"(?:به[ \u200c]+گزارش|به[ \u200c]+نقل[ \u200c]+از)[^،,:\n]{0,60}$")
+_ATTRIBUTION_BEFORE = re.compile(
+    "(?:" + "|".join(rules.flexible(w) for w in ("به گزارش", "به نقل از")) + r")[^،,:\n]{0,60}$")
 _DATELINE_AFTER = re.compile(r"[ \u00a0]*[-_–—]")
 _AFTER_REPORTER = re.compile(r"(?:[ \u00a0\u200c]+(?:از|در)[ \u00a0\u200c]+[\w\u200c]+)?[ \u00a0\u200c]*[-_–—،,]?")
 _HEADLINE = re.compile(r"\s*(?P<head>[^:\n«»]{2,60}?)\s*:\s*(?P<text>\S[^\n]*)")
