@@ -16,13 +16,21 @@ from faust.sensors.prometheus import setup_prometheus_sensors
 from . import contracts, dedup, metrics, security
 from .config import settings
 from .contracts import Rejected
+from .producer import TopicTrackingProducer
 from .recovery import KhabarTableManager
 from .stages import EXTRACT, NORMALIZE, Stage, quote_events
 
 log = logging.getLogger("khabar")
 DEAD_LETTER_EXCERPT_BYTES = 64 * 1024
 
-app = faust.App(
+
+class KhabarApp(faust.App):
+    def _new_producer(self):
+        # Faust's own, but keeping every Khabar topic in its metadata: a forgotten one stalled the agents
+        return TopicTrackingProducer(self.transport, loop=self.loop, beacon=self.beacon)
+
+
+app = KhabarApp(
     settings.app_id,
     broker=f"kafka://{settings.bootstrap_servers}",
     web_port=settings.web_port,
