@@ -60,6 +60,19 @@ def test_guillemets_after_the_cue_make_a_direct_quote_without_the_marks():
     assert (quote.kind, quote.text) == ("direct", "ما برای این مسابقه آماده هستیم و نتیجه می‌گیریم")
 
 
+@pytest.mark.parametrize("closing", [".»", "!»", ". »", "»."])
+def test_a_quote_is_direct_with_its_full_stop_inside_the_guillemets_or_outside(closing):
+    body = f"سارا احمدی گفت: «تمرین‌ها از فردا آغاز می‌شود{closing} او افزود که بازیکنان آماده‌اند."
+    quote = quotes_of(body, {"سارا احمدی": "PER"})[0]
+    assert (quote.kind, quote.text) == ("direct", "تمرین‌ها از فردا آغاز می‌شود")
+
+
+def test_a_reported_clause_without_guillemets_stays_indirect_beside_a_direct_quote():
+    body = "سارا احمدی گفت تمرین‌ها از فردا آغاز می‌شود. او افزود: «بازیکنان آماده‌اند.»"
+    assert [(q.kind, q.text) for q in quotes_of(body, {"سارا احمدی": "PER"})] == [
+        ("indirect", "تمرین‌ها از فردا آغاز می‌شود"), ("direct", "بازیکنان آماده‌اند")]
+
+
 def test_that_clause_runs_to_the_end_of_its_sentence_without_the_final_mark():
     body = "پرویز صدری مدعی شد که واردات میوه نصف شده است! بازار اما آرام بود."
     assert said(quotes_of(body, {"پرویز صدری": "PER"})) == [("پرویز صدری", "واردات میوه نصف شده است")]

@@ -46,6 +46,9 @@ _ACCORDING_TO = re.compile(r"به[ \u200c]?" + rules.flexible("گفته") + r"(?
                            r"(?P<who>[^،,:\n.]{1,80})[،,]")
 # «به گفته X، description of X، «...»»: a short clause that ends in a comma right before a guillemet
 _APPOSITIVE_BEFORE_GUILLEMET = re.compile(r"[^«»\n.:]{1,120}?[،,][ \u200c]*(?=«)")
+# a quote in guillemets, also with its full stop inside them («... است.»)
+_OPENED, _CLOSED = re.compile(f"«[{_SPACE}]*$"), re.compile(f"[{_SPACE}.!؟?]*»")
+_EDGE_REACH = 8
 _GUILLEMETS = re.compile(r"«([^«»\n]{1,3000})»")
 _CHARACTERIZED = re.compile(
     r"«(?P<text>[^«»\n]{1,300})»[ \u200c]*(?:را[ \u200c]+)?(?P<cue>"
@@ -373,7 +376,8 @@ class _FieldReader:
             end -= 1
         if not _WORD.search(text, start, end):
             return None
-        in_guillemets = start > 0 and text[start - 1] == "«" and end < len(text) and text[end] == "»"
+        in_guillemets = bool(_OPENED.search(text, max(0, start - _EDGE_REACH), start)
+                             and _CLOSED.match(text, end, end + _EDGE_REACH))
         kind = "direct" if in_guillemets else "indirect"
         quote = Quote(text=text[start:end], speaker=speaker.text if speaker else None, kind=kind,
                       cue=cue.strip(_SPACE), field=self.field, start=start, end=end)
