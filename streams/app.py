@@ -16,18 +16,18 @@ from faust.sensors.prometheus import setup_prometheus_sensors
 from . import contracts, dedup, metrics, security
 from .config import settings
 from .contracts import Rejected
-from .producer import TopicTrackingProducer
 from .recovery import KhabarTableManager
 from .stages import EXTRACT, NORMALIZE, Stage, quote_events
+from .transport import KhabarTransport
 
 log = logging.getLogger("khabar")
 DEAD_LETTER_EXCERPT_BYTES = 64 * 1024
 
 
 class KhabarApp(faust.App):
-    def _new_producer(self):
-        # Faust's own, but keeping every Khabar topic in its metadata: a forgotten one stalled the agents
-        return TopicTrackingProducer(self.transport, loop=self.loop, beacon=self.beacon)
+    def _new_transport(self):
+        # Faust's aiokafka transport, with its producer and consumer corrected (streams/transport.py)
+        return KhabarTransport(self.conf.broker_consumer, self)
 
 
 app = KhabarApp(

@@ -37,6 +37,9 @@ class Settings:
     max_message_bytes: int = 8 * 1024 * 1024
     # a worker silent this long is presumed dead and its partitions go to the others (Faust's default: 60 s)
     session_timeout_s: float = 10.0
+    # longest a worker's fetch waits for new records; a fetch for idle partitions holds back every
+    # other partition of its broker that long (Faust's own: 1,500 ms; see streams/transport.py)
+    fetch_max_wait_ms: int = 100
     state_dir: Path = REPO_ROOT / ".state"  # local broker's jars, data and logs
     kafka_port: int = 9092
     kafka_controller_port: int = 9093

@@ -1,4 +1,5 @@
-"""The worker's producer keeps knowing where every Khabar topic's partitions lead, whatever else it sends to."""
+"""The worker's Kafka clients: its producer keeps knowing where every Khabar topic's partitions lead,
+whatever else it sends to; its consumer's fetches wait as long as configured, not Faust's 1.5 s."""
 from __future__ import annotations
 
 import asyncio
@@ -8,9 +9,10 @@ import faust
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from streams import kafka_io, producer as producer_module
-from streams.config import Settings
-from streams.producer import TopicTrackingProducer
+from streams import kafka_io, transport as transport_module
+from streams.app import app as khabar_app
+from streams.config import Settings, settings
+from streams.transport import TopicTrackingProducer
 
 from .conftest import pipeline_env
 
@@ -19,7 +21,7 @@ pytestmark = pytest.mark.integration
 
 def test_a_topic_first_sent_to_later_does_not_make_the_producer_forget_the_others(kafka_bootstrap, monkeypatch):
     config = Settings.from_env(pipeline_env(kafka_bootstrap))
-    monkeypatch.setattr(producer_module, "settings", config)
+    monkeypatch.setattr(transport_module, "settings", config)
     later_topic = f"{config.app_id}.later-{uuid.uuid4().hex[:6]}"
 
     async def run():
@@ -45,3 +47,10 @@ def test_a_topic_first_sent_to_later_does_not_make_the_producer_forget_the_other
 
     partitions = asyncio.run(run())
     assert partitions == {topic: set(range(config.topic_partitions)) for topic in config.topics}
+
+
+def test_the_worker_consumer_fetches_with_the_configured_wait():
+    async def created():  # aiokafka binds a consumer to the running loop
+        return khabar_app.consumer._thread._create_worker_consumer(khabar_app.transport)
+
+    assert asyncio.run(created())._fetch_max_wait_ms == settings.fetch_max_wait_ms != 1500
