@@ -103,6 +103,15 @@ def test_attribution_names_the_outlet_without_its_desk_dateline_or_conjunction(b
     assert normalize_article("", body).source_agency == agency
 
 
+def test_cited_sources_are_every_outlet_reported_from_but_the_agency_itself():
+    body = ("به گزارش خبرگزاری نمونه به نقل از روزنامه محلی، بازار آرام بود.\n"
+            "به نوشته هفته‌نامه اقتصادی شهر، قیمت‌ها ثابت ماند. بنا بر گزارش شبکه خبری دیگر، خرید کم شد.\n"
+            "به گزارش نمونه، بازار فردا باز است. به نوشته این هفته‌نامه، فروشندگان راضی‌اند.")
+    result = normalize_article("بازار", body)
+    assert result.source_agency == "خبرگزاری نمونه"
+    assert result.cited_sources == ["روزنامه محلی", "هفته‌نامه اقتصادی شهر", "شبکه خبری دیگر"]
+
+
 def test_article_without_attribution():
     result = normalize_article("", "متنی ساده بدون منبع.")
     assert result.source_agency is None and result.cited_sources == []

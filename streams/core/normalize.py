@@ -233,7 +233,12 @@ _FOOTER_LINE = re.compile(rf"^(?:{_FOOTER_LABEL}\s*[:：].*|{_FOOTER_LABEL}|ان
 # An attribution names its source up to the first comma, colon or line end.
 _NAME = r"[^\n،,:؛.]{2,80}?"
 _REPORTED_BY = re.compile(rf"به گزارش\s+({_NAME})\s*(?=[\n،,:؛.]|به نقل از)")
-_CITING = re.compile(rf"به نقل از\s+({_NAME})\s*(?=[\n،,:؛.])")
+# Every outlet the text reports from: «به نقل از X», «به نوشته X», «بنا بر گزارش X», and a «به
+# گزارش X» other than the article's own agency («به گزارش فارس به نقل از رویترز، ...»).
+_CITING = re.compile(r"(?:به نقل از|به نوشته[\u200cٔی]?|بنا ?بر گزارش|به گزارش)"
+                     rf"\s+({_NAME})\s*(?=[\n،,:؛.]|به نقل از)")
+# «به نوشته این روزنامه»: a source named earlier, not a new one.
+_ANAPHORIC = re.compile(r"(?:این|همین|آن)\s")
 # Words that begin the outlet's own name inside «به گزارش گروه سیاسی خبرگزاری X».
 _OUTLET_HEAD = re.compile(r"(?:خبرگزاری|روزنامه|پایگاه|شبکه|رادیو|تلویزیون|هفته[\u200c ]?نامه|باشگاه خبرنگاران)")
 # The outlet's desk or reporter before a bare outlet name: «به گزارش گروه اقتصادی ایرنا».
@@ -302,9 +307,20 @@ def normalize_article(title: str, body: str) -> NormalizedText:
     title = normalize_text(title)
     body = _drop_footer(_drop_repeated_title(title, normalize_text(body)))
     source_agency = _source_agency(body)
-    cited: list[str] = []
+    return NormalizedText(title=title, body=body, source_agency=source_agency,
+                          cited_sources=_cited_sources(body, source_agency))
+
+
+def _cited_sources(body: str, source_agency: str | None) -> list[str]:
+    """The outlets the text cites, each once, in order; the article's own agency («فارس» of
+    «خبرگزاری فارس») and bare outlet words («روزنامه») are not among them."""
+    own = _letters(source_agency or "") or None
+    cited: dict[str, str] = {}
     for match in _CITING.finditer(body):
         name = _outlet_name(match.group(1))
-        if name and name not in cited:
-            cited.append(name)
-    return NormalizedText(title=title, body=body, source_agency=source_agency, cited_sources=cited)
+        if not name or _ANAPHORIC.match(name) or _OUTLET_HEAD.fullmatch(name):
+            continue
+        key = _letters(name)
+        if key and not (own and (key in own or own in key)):
+            cited.setdefault(key, name)
+    return list(cited.values())
