@@ -264,7 +264,8 @@ def run_end_to_end(config: Settings, articles: list[dict], offline_articles_per_
     return {
         "kafka": kafka_version,
         "setup": (f"{PARTITIONS} partitions per topic, replication {config.topic_replication}; bench producer "
-                  f"linger {PRODUCER_LINGER_MS} ms; workers with Faust's default batching; "
+                  f"linger {PRODUCER_LINGER_MS} ms; workers with Faust's default batching and fetches that wait "
+                  f"{config.fetch_max_wait_ms} ms at most; "
                   f"{len(articles)} distinct articles per run"),
         "one_worker_articles_per_s": one_worker,
         "paced_rate_per_s": rate,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field
 from typing import AsyncIterator, Iterable
 
@@ -13,6 +14,8 @@ from . import contracts, security
 from .config import Settings, settings
 from .contracts import Rejected
 from .readers import Item
+
+LEADER_WAIT_S = 10
 
 
 async def ensure_topics(config: Settings = settings) -> None:
@@ -30,8 +33,20 @@ async def ensure_topics(config: Settings = settings) -> None:
                         if error[1] not in (0, TopicAlreadyExistsError.errno)]
             if failures:
                 raise KafkaError("could not create topics: " + "; ".join(failures))
+            await _until_led(admin, [topic.name for topic in missing])
     finally:
         await admin.close()
+
+
+async def _until_led(admin: AIOKafkaAdminClient, topics: list[str]) -> None:
+    """Returns once every partition of the topics has a leader, or after LEADER_WAIT_S: a producer
+    that sends before then is answered NotLeaderForPartition, and retries with a warning each time."""
+    give_up = time.monotonic() + LEADER_WAIT_S
+    while time.monotonic() < give_up:
+        described = await admin.describe_topics(topics)
+        if all(d["partitions"] and all(p["leader"] >= 0 for p in d["partitions"]) for d in described):
+            return
+        await asyncio.sleep(0.1)
 
 
 @dataclass
