@@ -67,6 +67,19 @@ def test_a_quote_is_direct_with_its_full_stop_inside_the_guillemets_or_outside(c
     assert (quote.kind, quote.text) == ("direct", "تمرین‌ها از فردا آغاز می‌شود")
 
 
+@pytest.mark.parametrize("between", ["؛ این را", "، این را", ". این سخنان را", " این جمله را"])
+def test_guillemet_words_are_of_the_speaker_named_after_them(between):
+    body = f"«نان تا پایان سال گران نمی‌شود»{between} کاوه نادری روز دوشنبه در جمع خبرنگاران گفت."
+    [quote] = quotes_of(body, {"کاوه نادری": "PER"})
+    assert (quote.speaker, quote.text, quote.kind, quote.cue) == ("کاوه نادری", "نان تا پایان سال گران نمی‌شود",
+                                                                 "direct", "گفت")
+
+
+def test_guillemets_followed_by_this_without_a_verb_of_saying_are_no_quote():
+    body = "شعار «نان برای همه» این را نشان می‌دهد که کاوه نادری محبوب است."
+    assert quotes_of(body, {"کاوه نادری": "PER"}) == []
+
+
 def test_a_reported_clause_without_guillemets_stays_indirect_beside_a_direct_quote():
     body = "سارا احمدی گفت تمرین‌ها از فردا آغاز می‌شود. او افزود: «بازیکنان آماده‌اند.»"
     assert [(q.kind, q.text) for q in quotes_of(body, {"سارا احمدی": "PER"})] == [

@@ -53,6 +53,11 @@ _GUILLEMETS = re.compile(r"«([^«»\n]{1,3000})»")
 _CHARACTERIZED = re.compile(
     r"«(?P<text>[^«»\n]{1,300})»[ \u200c]*(?:را[ \u200c]+)?(?P<cue>"
     + "|".join(rules.flexible(w) for w in rules.CHARACTERIZING_WORDS) + r")(?![\w\u200c])")
+# «...»؛ این را X گفت: the words in guillemets, their speaker named after them
+_SAID_BEFORE = re.compile(
+    r"«(?P<text>[^«»\n]{1,3000})»[ \u200c]*[؛،,.:]?[ \u200c]*(?:این|همین)"
+    r"(?:[ \u200c]+(?:سخنان|سخن|جمله|جملات|حرف|حرف‌ها|مطلب|مطالب))?[ \u200c]+را(?=[ \u200c])")
+SAID_BEFORE_REACH = 120  # characters from that «را» to the verb of saying
 _WORD = re.compile(r"[\w\u200c]+")
 # Between a name and the description set beside it: «کاوه نیک‌نام» + «نماینده مردم ...».
 _APPOSITION_GAP = re.compile(r"[ \u00a0\u200c»\"”،,]*")
@@ -198,7 +203,8 @@ class _FieldReader:
             [(c.start, "cue", c) for c in cues]
             + [(m.start(), "that", m) for m in _REPORTED_THAT.finditer(text) if self._starts_word(m.start())]
             + [(m.start(), "according", m) for m in _ACCORDING_TO.finditer(text) if self._starts_word(m.start())]
-            + [(m.start(), "characterized", m) for m in _CHARACTERIZED.finditer(text)],
+            + [(m.start(), "characterized", m) for m in _CHARACTERIZED.finditer(text)]
+            + [(m.start(), "said_before", m) for m in _SAID_BEFORE.finditer(text)],
             key=lambda event: event[0])
         found: list[Quote] = []
         resume = 0
@@ -211,6 +217,8 @@ class _FieldReader:
                 new, resume = self._reported_that(match, cues, cue_starts)
             elif kind == "according":
                 new, resume = self._according_to(match)
+            elif kind == "said_before":
+                new, resume = self._said_before(match, cues, cue_starts)
             else:
                 new, resume = self._characterized(match)
             found += new
@@ -301,6 +309,17 @@ class _FieldReader:
         appositive = _APPOSITIVE_BEFORE_GUILLEMET.match(self.text, match.end(), end)
         quote = self._quote(appositive.end() if appositive else match.end(), end, speaker, "به گفته")
         return ([quote] if quote else []), end
+
+    def _said_before(self, match: re.Match, cues: list[_Cue], cue_starts: list[int]):
+        """«...»؛ این را X گفت: the words in guillemets are those of the subject of the verb after them."""
+        i = bisect.bisect_left(cue_starts, match.end())
+        limit = min(self._sentence(match.end())[1], match.end() + SAID_BEFORE_REACH)
+        if i == len(cues) or cues[i].start >= limit:
+            return [], match.start()
+        cue = cues[i]
+        speaker = self._resolve(self._subject_in(match.end(), cue.start), match.end())
+        quote = self._quote(match.start("text"), match.end("text"), speaker, cue.text)
+        return ([quote] if quote else []), cue.end
 
     def _characterized(self, match: re.Match):
         """«X را «...» توصیف کرد»: the guillemet words are the subject's own."""
