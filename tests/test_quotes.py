@@ -216,6 +216,13 @@ def test_pronoun_follows_a_new_person_who_opens_a_sentence():
     assert [s for s, _ in said(quotes_of(body, names))] == ["کاوه نادری", "لیلا مرادی"]
 
 
+def test_a_personal_pronoun_never_takes_an_organization_that_spoke_before():
+    body = ("اتحادیه نانوایان اعلام کرد که نان گران نمی‌شود.\n"
+            "وی افزود: آرد کافی داریم.")
+    assert said(quotes_of(body, {"اتحادیه نانوایان": "ORG"})) == [
+        ("اتحادیه نانوایان", "نان گران نمی‌شود"), (None, "آرد کافی داریم")]
+
+
 def test_names_inside_quoted_speech_are_not_antecedents():
     body = ("کاوه نادری گفت: کار خوبی بود.\n"
             "وی افزود: در این طرح لیلا مرادی هم همکاری کرد.\n"

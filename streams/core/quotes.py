@@ -517,7 +517,9 @@ class _FieldReader:
         elif subject.kind == "pronoun":
             candidates = [e for e in (self.last_speaker.get("PER"), self._last_subject_entry(pos, "PER"))
                           if e and e[0] < pos]
-            resolved = max(candidates, key=lambda e: e[0])[1] if candidates else None
+            if not candidates:
+                return None  # «وی»/«او» is a person: never the organization that spoke before
+            resolved = max(candidates, key=lambda e: e[0])[1]
         elif subject.kind == "organization":
             resolved = self._last_speaker(pos, "ORG") or self._last_subject(pos, "ORG")
         else:
