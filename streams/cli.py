@@ -283,3 +283,7 @@ def ner_train(corpus, output, dev):
 
     report = train(corpus, output, dev_path=dev)
     click.echo(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
+
+
+if __name__ == "__main__":  # python -m streams.cli, as well as the khabar command
+    main()

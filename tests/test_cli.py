@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 import orjson
 import pytest
 from click.testing import CliRunner
@@ -12,6 +15,11 @@ COMMANDS = [[], ["worker"], ["publish"], ["consume"], ["enrich"], ["bench"], ["k
 def test_every_command_has_help(command):
     result = CliRunner().invoke(main, [*command, "--help"])
     assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_the_module_runs_as_the_khabar_command():
+    result = subprocess.run([sys.executable, "-m", "streams.cli", "--help"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and "Usage:" in result.stdout and "worker" in result.stdout
 
 
 def test_enrich_writes_one_enriched_article_per_input_and_reports_rejects(tmp_path):
