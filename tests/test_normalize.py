@@ -106,7 +106,8 @@ def test_attribution_names_the_outlet_without_its_desk_dateline_or_conjunction(b
 def test_cited_sources_are_every_outlet_reported_from_but_the_agency_itself():
     body = ("به گزارش خبرگزاری نمونه به نقل از روزنامه محلی، بازار آرام بود.\n"
             "به نوشته هفته‌نامه اقتصادی شهر، قیمت‌ها ثابت ماند. بنا بر گزارش شبکه خبری دیگر، خرید کم شد.\n"
-            "به گزارش نمونه، بازار فردا باز است. به نوشته این هفته‌نامه، فروشندگان راضی‌اند.")
+            "به گزارش نمونه، بازار فردا باز است. به نوشته این هفته‌نامه، فروشندگان راضی‌اند.\n"
+            "به گزارش دیگر، صف‌ها کوتاه شد.")
     result = normalize_article("بازار", body)
     assert result.source_agency == "خبرگزاری نمونه"
     assert result.cited_sources == ["روزنامه محلی", "هفته‌نامه اقتصادی شهر", "شبکه خبری دیگر"]

@@ -312,15 +312,16 @@ def normalize_article(title: str, body: str) -> NormalizedText:
 
 
 def _cited_sources(body: str, source_agency: str | None) -> list[str]:
-    """The outlets the text cites, each once, in order; the article's own agency («فارس» of
-    «خبرگزاری فارس») and bare outlet words («روزنامه») are not among them."""
-    own = _letters(source_agency or "") or None
-    cited: dict[str, str] = {}
+    """The outlets the text cites, each once («اسپوتنیک» after «خبرگزاری اسپوتنیک» is the same one),
+    in order; the article's own agency and bare outlet words («روزنامه») are not among them."""
+    known = [key] if (key := _letters(source_agency or "")) else []
+    cited = []
     for match in _CITING.finditer(body):
         name = _outlet_name(match.group(1))
         if not name or _ANAPHORIC.match(name) or _OUTLET_HEAD.fullmatch(name):
             continue
         key = _letters(name)
-        if key and not (own and (key in own or own in key)):
-            cited.setdefault(key, name)
-    return list(cited.values())
+        if key and not any(key in other or other in key for other in known):
+            known.append(key)
+            cited.append(name)
+    return cited
