@@ -232,11 +232,11 @@ _FOOTER_LINE = re.compile(rf"^(?:{_FOOTER_LABEL}\s*[:：].*|{_FOOTER_LABEL}|ان
 
 # An attribution names its source up to the first comma, colon or line end.
 _NAME = r"[^\n،,:؛.]{2,80}?"
-_REPORTED_BY = re.compile(rf"به گزارش\s+({_NAME})\s*(?=[\n،,:؛.]|به نقل از)")
+_NAMED = rf"\s+({_NAME})\s*(?=[\n،,:؛.]|به نقل از)"
+_REPORTED_BY = re.compile("به گزارش" + _NAMED)
 # Every outlet the text reports from: «به نقل از X», «به نوشته X», «بنا بر گزارش X», and a «به
 # گزارش X» other than the article's own agency («به گزارش فارس به نقل از رویترز، ...»).
-_CITING = re.compile(r"(?:به نقل از|به نوشته[\u200cٔی]?|بنا ?بر گزارش|به گزارش)"
-                     rf"\s+({_NAME})\s*(?=[\n،,:؛.]|به نقل از)")
+_CITING = re.compile(r"(?:به نقل از|به نوشته[\u200cٔی]?|بنا ?بر گزارش|به گزارش)" + _NAMED)
 # «به نوشته این روزنامه»: a source named earlier, not a new one.
 _ANAPHORIC = re.compile(r"(?:این|همین|آن)\s")
 # Words that begin the outlet's own name inside «به گزارش گروه سیاسی خبرگزاری X».

@@ -49,13 +49,13 @@ _APPOSITIVE_BEFORE_GUILLEMET = re.compile(r"[^«»\n.:]{1,120}?[،,][ \u200c]*(?
 # a quote in guillemets, also with its full stop inside them («... است.»)
 _OPENED, _CLOSED = re.compile(f"«[{_SPACE}]*$"), re.compile(f"[{_SPACE}.!؟?]*»")
 _EDGE_REACH = 8
-_GUILLEMETS = re.compile(r"«([^«»\n]{1,3000})»")
+_GUILLEMETS = re.compile(r"«(?P<text>[^«»\n]{1,3000})»")
 _CHARACTERIZED = re.compile(
     r"«(?P<text>[^«»\n]{1,300})»[ \u200c]*(?:را[ \u200c]+)?(?P<cue>"
     + "|".join(rules.flexible(w) for w in rules.CHARACTERIZING_WORDS) + r")(?![\w\u200c])")
 # «...»؛ این را X گفت: the words in guillemets, their speaker named after them
 _SAID_BEFORE = re.compile(
-    r"«(?P<text>[^«»\n]{1,3000})»[ \u200c]*[؛،,.:]?[ \u200c]*(?:این|همین)"
+    _GUILLEMETS.pattern + r"[ \u200c]*[؛،,.:]?[ \u200c]*(?:این|همین)"
     r"(?:[ \u200c]+(?:سخنان|سخن|جمله|جملات|حرف|حرف‌ها|مطلب|مطالب))?[ \u200c]+را(?=[ \u200c])")
 SAID_BEFORE_REACH = 120  # characters from that «را» to the verb of saying
 _WORD = re.compile(r"[\w\u200c]+")
