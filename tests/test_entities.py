@@ -38,6 +38,23 @@ def test_a_lone_surname_joins_the_full_name_across_title_and_body():
     assert not any(e.text == "کریمی" for e in entities.values())
 
 
+MUSEUM_NEWS = "بازدید از موزه رایگان است. پاییزی در ادامه تصریح کرد: ساعت کار موزه افزایش یافت."
+
+
+def test_a_surname_the_tagger_left_untagged_is_still_a_mention_of_its_person():
+    fields = {"title": "", "body": "کامران پاییزی، مدیر موزه شهر، به خبرنگاران گفت: " + MUSEUM_NEWS}
+    person = _by_name(find_entities(fields))["کامران پاییزی"]
+    assert _mention_texts(fields, person) == ["کامران پاییزی", "پاییزی"]
+
+
+def test_a_surname_alone_is_left_alone_when_it_is_a_plain_word_or_two_people_share_it():
+    plain = {"title": "", "body": "یوسف امید در جلسه حاضر شد. امید به بهبود اقتصاد زیاد است."}
+    assert _mention_texts(plain, _by_name(find_entities(plain))["یوسف امید"]) == ["یوسف امید"]
+    shared = {"title": "", "body": "کامران پاییزی و فرزاد پاییزی مدیران موزه شهر هستند. " + MUSEUM_NEWS}
+    entities = _by_name(find_entities(shared))
+    assert [len(entities[name].mentions) for name in ("کامران پاییزی", "فرزاد پاییزی")] == [1, 1]
+
+
 def test_letter_variants_are_one_entity_under_the_fullest_name():
     fields = {"title": "", "body": "علي احمدی در کرمان سخن گفت. علی احمدی سپس به يزد رفت."}
     people = [e for e in find_entities(fields) if e.type == "PER"]

@@ -74,3 +74,11 @@ def test_a_failure_inside_a_stage_becomes_a_stage_error():
     with pytest.raises(Rejected) as caught:
         broken.process(ARTICLE)
     assert (caught.value.reason, caught.value.error) == ("stage_error", "ValueError: boom")
+
+
+def test_a_speaker_named_again_by_surname_alone_gets_the_quote_after_another_speaker():
+    body = ("کامران پاییزی، مدیر موزه شهر، به خبرنگاران گفت: بازدید از موزه رایگان است. "
+            "نادر گلستانی، عضو شورای شهر، نیز گفت: بودجه موزه کافی نیست. "
+            "پاییزی در ادامه تصریح کرد: ساعت کار موزه افزایش یافت.")
+    enriched = stages.enrich({"id": "unit-2", "title": "موزه", "body": body})
+    assert [q["speaker"] for q in enriched["quotes"]] == ["کامران پاییزی", "نادر گلستانی", "کامران پاییزی"]

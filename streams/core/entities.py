@@ -55,6 +55,8 @@ BARE_INSTITUTIONS = frozenset(fold(w) for w in "مجلس پارلمان".split()
 # Words this frequent after an organization's head describe it («تیم فوتبال», «باشگاه فرهنگی ورزشی»)
 DESCRIPTIVE_RANK = 1000
 MIN_REPEATED_NAME = 3  # letters; shorter names are too often plain words to look for again
+# A surname this frequent in news is too often a plain word («روستا», «امید») to be taken alone for the person
+PLAIN_WORD_RANK = 1000
 
 
 @dataclass
@@ -452,12 +454,15 @@ def _consolidate(fields: dict[str, str], sentences: list[_Sentence], analysis: A
 
 def _add_repeated_mentions(fields: dict[str, str], sentences: list[_Sentence], analysis: Analysis,
                            groups: list[_Group]) -> None:
-    """Occurrences of an already recognised name that the tagger left untagged."""
+    """Occurrences of an already recognised name that the tagger left untagged, and of a person's
+    surname alone («پاییزی افزود» after «کامران پاییزی»)."""
     names: dict[str, list[tuple[tuple[str, ...], _Group]]] = {}
     for group in groups:
         for words in {s.words for s in group.spans}:
             if len("".join(words)) >= MIN_REPEATED_NAME:
                 names.setdefault(words[0], []).append((words, group))
+    for surname, group in _surnames(groups).items():
+        names.setdefault(surname, []).append(((surname,), group))
     for candidates in names.values():
         candidates.sort(key=lambda c: -len(c[0]))
     # One mark per character already inside a mention: a linear-time overlap test.
@@ -481,6 +486,19 @@ def _add_repeated_mentions(fields: dict[str, str], sentences: list[_Sentence], a
                 group.add(_Span(sentence.field, offsets[i][0], offsets[j - 1][1], group.kind, words))
                 free_from = p + len(words)
                 break
+
+
+def _surnames(groups: list[_Group]) -> dict[str, _Group]:
+    """Surname -> the one person of the article who has it, for surnames that are no plain word
+    and no name of their own (a surname two people of the article share is left to neither)."""
+    owners: dict[str, list[_Group]] = {}
+    for group in groups:
+        if group.kind == "PER" and len(group.words) > 1 and "و" not in group.words:  # not «کامران و فرزاد پاییزی»
+            owners.setdefault(group.words[-1], []).append(group)
+    named_alone = {s.words[0] for group in groups for s in group.spans if len(s.words) == 1}
+    return {surname: people[0] for surname, people in owners.items()
+            if len(people) == 1 and surname not in named_alone and len(surname) >= MIN_REPEATED_NAME
+            and not gazetteers.is_common_word(surname, top=PLAIN_WORD_RANK)}
 
 
 def _entity(group: _Group, fields: dict[str, str]) -> Entity:
