@@ -113,6 +113,14 @@ def test_cited_sources_are_every_outlet_reported_from_but_the_agency_itself():
     assert result.cited_sources == ["روزنامه محلی", "هفته‌نامه اقتصادی شهر", "شبکه خبری دیگر"]
 
 
+@pytest.mark.parametrize("separator", [":", " -", "_"])
+def test_an_agency_stamp_opening_the_body_is_the_agency_and_a_later_report_is_cited(separator):
+    body = f"خبرگزاری نمونه{separator} به گزارش خبرگزاری دیگر، دو کشتی در بندر پهلو گرفتند."
+    result = normalize_article("", body)
+    assert result.source_agency == "خبرگزاری نمونه"
+    assert result.cited_sources == ["خبرگزاری دیگر"]
+
+
 def test_article_without_attribution():
     result = normalize_article("", "متنی ساده بدون منبع.")
     assert result.source_agency is None and result.cited_sources == []

@@ -247,7 +247,10 @@ _DESK = re.compile(r"(?:گروه|سرویس|خبرنگار|دبیرخانه)\b")
 _DATELINE = re.compile(r"\s+(?:از|در)\s+[^\n]*$")
 # «به گزارش X و به نقل از Y»: the «و» before the cited source is not part of X.
 _TRAILING_AND = re.compile(r"\s+و$")
-# A dateline that opens the body with the outlet's name: «خبرگزاری نمونه: مدیرکل ... گفت».
+# A news agency's own stamp opening the body: «خبرگزاری نمونه: ...», «خبرگزاری نمونه- ...». It names
+# the publisher, whatever «به گزارش X» follows («خبرگزاری نمونه: به گزارش رویترز، ...»).
+_AGENCY_STAMP = re.compile(r"\s*(خبرگزاری(?:\s+[^\s:،,\-–_]+){1,3}?)\s*[:\-–_]")
+# A dateline that opens the body with the outlet's name: «روزنامه نمونه: مدیرکل ... گفت».
 _OUTLET_DATELINE = re.compile(rf"\s*({_OUTLET_HEAD.pattern}[^\n:،,]{{1,40}}?)\s*:")
 _MAX_NAME_WORDS = 8
 
@@ -293,7 +296,9 @@ def _outlet_name(phrase: str) -> str | None:
 
 
 def _source_agency(body: str) -> str | None:
-    """The outlet of «به گزارش X» or, failing that, of a dateline opening the body («X: ...»)."""
+    """The agency stamping the body, else the outlet of «به گزارش X», else of a dateline opening the body."""
+    if stamp := _AGENCY_STAMP.match(body):
+        return stamp.group(1)
     reported = _REPORTED_BY.search(body)
     if reported and (name := _outlet_name(reported.group(1))):
         return name
