@@ -55,6 +55,14 @@ def test_a_surname_alone_is_left_alone_when_it_is_a_plain_word_or_two_people_sha
     assert [len(entities[name].mentions) for name in ("کامران پاییزی", "فرزاد پاییزی")] == [1, 1]
 
 
+def test_a_surname_spaced_apart_joins_the_full_name_written_with_a_zwnj():
+    fields = {"title": "", "body": "کامران پاییزی‌نژاد، مدیر موزه شهر، گفت: بازدید رایگان است. "
+                                   "پاییزی نژاد افزود: ساعت کار موزه افزایش یافت."}
+    [person] = find_entities(fields)
+    assert person.text == "کامران پاییزی‌نژاد"
+    assert _mention_texts(fields, person) == ["کامران پاییزی‌نژاد", "پاییزی نژاد"]
+
+
 def test_letter_variants_are_one_entity_under_the_fullest_name():
     fields = {"title": "", "body": "علي احمدی در کرمان سخن گفت. علی احمدی سپس به يزد رفت."}
     people = [e for e in find_entities(fields) if e.type == "PER"]

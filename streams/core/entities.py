@@ -316,7 +316,8 @@ class _Group:
 
     def add(self, span: _Span) -> None:
         self.spans.append(span)
-        if len(span.words) > len(self.words):
+        # the fullest name, however it is spaced; of two spacings the one with more words has more short forms
+        if (len(span.key), len(span.words)) > (len("".join(self.words)), len(self.words)):
             self.words = span.words
         self.votes[span.kind] = self.votes.get(span.kind, 0) + 1
         if span.tagged:
@@ -440,8 +441,9 @@ def _consolidate(fields: dict[str, str], sentences: list[_Sentence], analysis: A
         # after «جمهوری آذربایجان»); other short forms must agree on the kind.
         fitting = [full for full in claimants.get(key, []) if groups[full].kind in (groups[key].kind, "LOC")]
         full = acronyms.get(key) or _owner(fitting, groups)
-        # A parent has strictly more words than its child, so following parents always ends.
-        if full in groups and len(groups[full].words) > len(groups[key].words):
+        # A parent's name has strictly more letters than its child's, so following parents always ends;
+        # not more words: «پاییزی نژاد» is the short form «پاییزی‌نژاد» of «کامران پاییزی‌نژاد».
+        if full in groups and len(full) > len(key):
             parent[key] = full
     merged: dict[str, _Group] = {}
     for key in longest_first:
@@ -502,7 +504,7 @@ def _surnames(groups: list[_Group]) -> dict[str, _Group]:
 
 
 def _entity(group: _Group, fields: dict[str, str]) -> Entity:
-    fullest = [s for s in group.spans if len(s.words) == len(group.words)]
+    fullest = [s for s in group.spans if s.key == "".join(group.words)]
     text = Counter(fields[s.field][s.start:s.end] for s in fullest).most_common(1)[0][0]
     mentions = sorted({Mention(s.field, s.start, s.end) for s in group.spans},
                       key=lambda m: (FIELDS.index(m.field), m.start))
