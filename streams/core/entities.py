@@ -5,12 +5,13 @@
    institution noun («مجلس») is an organization, and a place named inside an organization's
    name («سفارت ژاپن») is an entity of its own too.
 3. Consolidation: mentions that name the same thing become one Entity whose text is the
-   fullest form seen. Spelling variants (ي/ی, ك/ک, آ/ا, ZWNJ or space) share a key; a lone
+   fullest form seen (by letters). Spelling variants (ي/ی, ك/ک, آ/ا, ZWNJ or space) share a key; a lone
    surname joins the full name it ends; a short organization name joins the long one it
    abbreviates (a bare «X» after «خبرگزاری X» or «تیم فوتبال X», an acronym declared in
    parentheses); a place named without its designator, state form or compass word joins its
    full name.
-4. Every further occurrence of a consolidated name is added as a mention.
+4. Every further occurrence of a consolidated name is added as a mention, and so is a person's
+   surname alone, unless it is a frequent plain word or two people of the article share it.
 """
 from __future__ import annotations
 
