@@ -312,14 +312,16 @@ class _Group:
     def __init__(self) -> None:
         self.spans: list[_Span] = []
         self.words: tuple[str, ...] = ()
+        self.key = ""  # of its fullest name
         self.votes: dict[str, int] = {}  # kind -> how many spans say so
         self.tagged_votes: dict[str, int] = {}  # the same among spans the tagger found
 
     def add(self, span: _Span) -> None:
         self.spans.append(span)
         # the fullest name, however it is spaced; of two spacings the one with more words has more short forms
-        if (len(span.key), len(span.words)) > (len("".join(self.words)), len(self.words)):
-            self.words = span.words
+        key = span.key
+        if (len(key), len(span.words)) > (len(self.key), len(self.words)):
+            self.words, self.key = span.words, key
         self.votes[span.kind] = self.votes.get(span.kind, 0) + 1
         if span.tagged:
             self.tagged_votes[span.kind] = self.tagged_votes.get(span.kind, 0) + 1
@@ -505,7 +507,7 @@ def _surnames(groups: list[_Group]) -> dict[str, _Group]:
 
 
 def _entity(group: _Group, fields: dict[str, str]) -> Entity:
-    fullest = [s for s in group.spans if s.key == "".join(group.words)]
+    fullest = [s for s in group.spans if s.key == group.key]
     text = Counter(fields[s.field][s.start:s.end] for s in fullest).most_common(1)[0][0]
     mentions = sorted({Mention(s.field, s.start, s.end) for s in group.spans},
                       key=lambda m: (FIELDS.index(m.field), m.start))
