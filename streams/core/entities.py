@@ -18,6 +18,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, replace
+from dataclasses import field as dataclass_field  # «field» is also a span attribute: the text field it is in
 
 import numpy as np
 
@@ -69,10 +70,10 @@ class _Span:
     words: tuple[str, ...]  # folded tokens: the span's identity, whatever its spelling
     tagged: bool = True  # found by the tagger, not only by a gazetteer (which is weaker evidence of type)
     stop: int = -1  # position after its last token in the article's Analysis sequence
+    key: str = dataclass_field(init=False)  # the words joined: spellings that differ only in spacing share it
 
-    @property
-    def key(self) -> str:
-        return "".join(self.words)
+    def __post_init__(self) -> None:
+        self.key = "".join(self.words)
 
 
 @dataclass
@@ -329,7 +330,7 @@ class _Group:
     def absorb(self, other: _Group, kind: str) -> None:
         """Takes the other group's spans as mentions of `kind`: a short form is whatever its full name is."""
         for span in other.spans:
-            self.add(replace(span, kind=kind))
+            self.add(span if span.kind == kind else replace(span, kind=kind))
 
     @property
     def kind(self) -> str:
