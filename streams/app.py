@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import logging
+from functools import partial
 from datetime import datetime, timezone
 
 import faust
@@ -68,6 +69,20 @@ seen_content = app.Table("seen-content", partitions=settings.topic_partitions,
                          schema=faust.Schema(key_serializer="json", value_serializer="json"))
 
 
+async def publish(topic: faust.TopicT, *, key: bytes | None, value: dict, headers: dict | None = None) -> None:
+    """Send one event on, and count and log it if the producer gives up on it after its retries."""
+    delivery = await topic.send(key=key, value=contracts.encode(value), headers=headers)
+    delivery.add_done_callback(partial(_on_delivered, topic.get_topic_name(), key))
+
+
+def _on_delivered(topic_name: str, key: bytes | None, delivery) -> None:
+    if delivery.cancelled() or delivery.exception() is None:
+        return
+    metrics.SEND_ERRORS.labels(topic_name).inc()
+    log.error("could not deliver the event keyed %r to %s after the producer's retries: %r",
+              key, topic_name, delivery.exception())
+
+
 def dead_letter_event(stage: str, rejected: Rejected, message, value: dict | None) -> dict:
     """The dead-letter record: what failed, where it came from, and the original value or bytes."""
     key = message.key.decode("utf-8", "replace") if message.key else None
@@ -116,7 +131,7 @@ async def _process(stage: Stage, event, decoded: dict | None = None) -> dict | N
             dead = dead_letter_event(stage.name, rejected, message, value)
             log.warning("dead-lettered %s[%s]@%s (%s): %s", message.topic, message.partition,
                         message.offset, rejected.reason, rejected.error)
-            await dead_letter_topic.send(key=_dead_letter_key(message, value), value=contracts.encode(dead))
+            await publish(dead_letter_topic, key=_dead_letter_key(message, value), value=dead)
             metrics.DEAD_LETTERS.labels(stage.name, rejected.reason).inc()
             return None
     metrics.ARTICLES_OUT.labels(stage.name).inc()
@@ -142,8 +157,8 @@ async def normalize_agent(stream):
         normalized = await _process(NORMALIZE, event)
         if normalized is not None:
             # keyed by content: every copy of one text, whatever its id, meets the same seen_content partition
-            await normalized_topic.send(key=dedup.fingerprint(normalized).encode(), value=contracts.encode(normalized),
-                                        headers=metrics.raw_timestamp_header(event.message.timestamp))
+            await publish(normalized_topic, key=dedup.fingerprint(normalized).encode(), value=normalized,
+                          headers=metrics.raw_timestamp_header(event.message.timestamp))
 
 
 def _decoded(message) -> dict | None:
@@ -168,8 +183,7 @@ async def _is_duplicate(message, article: dict) -> bool:
     log.info("duplicate %s (%s) of %s at %s[%s]@%s", article["id"], reason, first["id"],
              message.topic, message.partition, message.offset)
     if settings.duplicates == "forward":
-        await duplicates_topic.send(key=article["id"].encode(),
-                                    value=contracts.encode(dedup.notice(article, reason, first, digest)))
+        await publish(duplicates_topic, key=article["id"].encode(), value=dedup.notice(article, reason, first, digest))
     return True
 
 
@@ -183,9 +197,9 @@ async def extract_agent(stream):
         if enriched is None:
             continue
         key = enriched["id"].encode()
-        await enriched_topic.send(key=key, value=contracts.encode(enriched))
+        await publish(enriched_topic, key=key, value=enriched)
         for quote in quote_events(enriched):
-            await quotes_topic.send(key=key, value=contracts.encode(quote))
+            await publish(quotes_topic, key=key, value=quote)
         metrics.observe_enriched(enriched, event.message.headers)
 
 

@@ -50,6 +50,8 @@ DEAD_LETTERS = Counter("khabar_dead_letters_total", "Events sent to the dead-let
                        ["stage", "reason"])
 DUPLICATES = Counter("khabar_duplicates_total", "Articles not enriched again because they repeat an earlier one, "
                      "by reason (same_id, same_content)", ["reason"])
+SEND_ERRORS = Counter("khabar_send_errors_total",
+                      "Events the producer could not deliver after its retries, by output topic", ["topic"])
 IN_FLIGHT = Gauge("khabar_events_in_flight", "Events a stage has taken and not finished yet", ["stage"])
 # Measured here: ~0.6 ms (normalize) and ~2 ms (extract) per article at p50, tens of ms for the largest.
 STAGE_SECONDS = Histogram("khabar_stage_seconds", "Time one event spends in a stage: decode, checks, NLP",
@@ -78,6 +80,9 @@ for _stage in STAGES:
         DEAD_LETTERS.labels(_stage, _reason)
 for _reason in DUPLICATE_REASONS:
     DUPLICATES.labels(_reason)
+for _topic in (settings.topic_normalized, settings.topic_enriched, settings.topic_quotes,
+               settings.topic_dead_letter, settings.topic_duplicates):
+    SEND_ERRORS.labels(_topic)
 for _type in ENTITY_TYPES:
     ENTITIES_PER_ARTICLE.labels(_type)
 

@@ -3,6 +3,9 @@ import asyncio
 import base64
 from types import SimpleNamespace
 
+from aiokafka.errors import KafkaTimeoutError
+from prometheus_client import REGISTRY
+
 from streams import app as worker
 from streams import contracts, dedup
 from streams.config import settings
@@ -17,7 +20,7 @@ def normalize_outputs(sent):
 
 
 def values(mock):
-    return [contracts.decode(call.kwargs["value"]) for call in mock.call_args_list]
+    return [call.kwargs["value"] for call in mock.call_args_list]
 
 
 def put_all(agent, *payloads, outputs):
@@ -85,8 +88,8 @@ def test_an_event_in_flight_when_the_agent_stops_is_left_unacknowledged(sent):
 
 def test_extract_agent_emits_enriched_article_and_one_event_per_quote(sent):
     put_all(worker.normalize_agent, contracts.encode(ARTICLE), outputs=normalize_outputs(sent))
-    [normalized_bytes] = [call.kwargs["value"] for call in sent["normalized_topic"].call_args_list]
-    put_all(worker.extract_agent, normalized_bytes, outputs=[sent["enriched_topic"], sent["dead_letter_topic"]])
+    [normalized] = values(sent["normalized_topic"])
+    put_all(worker.extract_agent, contracts.encode(normalized), outputs=[sent["enriched_topic"], sent["dead_letter_topic"]])
     [enriched] = values(sent["enriched_topic"])
     quotes = values(sent["quotes_topic"])
     assert len(quotes) == len(enriched["quotes"])
@@ -101,3 +104,35 @@ def test_an_original_too_large_to_copy_is_excerpted_and_points_at_its_origin():
     assert letter["value_truncated"] is True
     assert base64.b64decode(letter["value_base64"]) == huge.value[:worker.DEAD_LETTER_EXCERPT_BYTES]
     assert letter["origin"] == {"topic": "raw", "partition": 1, "offset": 7, "key": "k"}
+
+
+class FakeSend:
+    """Topic.send as publish() uses it: it hands back the delivery future, which the test settles."""
+
+    def __init__(self):
+        self.calls, self.deliveries = [], []
+
+    async def __call__(self, **event):
+        self.calls.append(event)
+        self.deliveries.append(asyncio.get_running_loop().create_future())
+        return self.deliveries[-1]
+
+
+def test_publish_sends_the_encoded_event_and_reports_a_delivery_the_producer_gave_up_on(monkeypatch, caplog):
+    send = FakeSend()
+    monkeypatch.setattr(worker.enriched_topic, "send", send)
+    topic = settings.topic_enriched
+    failed_before = REGISTRY.get_sample_value("khabar_send_errors_total", {"topic": topic})
+
+    async def run():
+        await worker.publish(worker.enriched_topic, key=b"a-1", value=ARTICLE, headers={"h": b"1"})
+        await worker.publish(worker.enriched_topic, key=b"a-2", value=ARTICLE)
+        send.deliveries[0].set_result(None)
+        send.deliveries[1].set_exception(KafkaTimeoutError())
+        await asyncio.sleep(0)  # the delivery callbacks run on the loop
+
+    asyncio.run(run())
+    assert send.calls[0] == {"key": b"a-1", "value": contracts.encode(ARTICLE), "headers": {"h": b"1"}}
+    assert REGISTRY.get_sample_value("khabar_send_errors_total", {"topic": topic}) == failed_before + 1
+    [error] = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert "b'a-2'" in error.getMessage() and topic in error.getMessage()

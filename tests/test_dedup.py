@@ -1,7 +1,6 @@
 """Duplicate articles: the fingerprint, the verdicts, and the extract agent with its table under each policy."""
 import asyncio
 import dataclasses
-from unittest.mock import AsyncMock
 
 import pytest
 from prometheus_client import REGISTRY
@@ -9,6 +8,8 @@ from prometheus_client import REGISTRY
 from streams import app as worker
 from streams import contracts, dedup, stages
 from streams.config import Settings
+
+from .test_agents import values
 
 ARTICLE = {"id": "dup-1", "title": "بارش برف در گردنه‌های شمالی",
            "body": "به گزارش خبرگزاری نمونه، راهداران گفتند: «تردد فقط با زنجیر ممکن است.»"}
@@ -43,14 +44,10 @@ def test_an_unknown_policy_is_refused_with_the_allowed_ones():
 
 
 @pytest.fixture()
-def sent(monkeypatch):
-    """Output topics replaced by mocks, and an empty duplicates table before and after the test."""
-    mocks = {}
-    for name in ("enriched_topic", "quotes_topic", "dead_letter_topic", "duplicates_topic"):
-        mocks[name] = AsyncMock()
-        monkeypatch.setattr(getattr(worker, name), "send", mocks[name])
+def sent(sent):
+    """The output mocks of conftest, and an empty duplicates table before and after the test."""
     worker.seen_content.data.clear()
-    yield mocks
+    yield sent
     worker.seen_content.data.clear()
 
 
@@ -85,10 +82,6 @@ def extract(*articles, done):
     asyncio.run(run())
 
 
-def sent_values(mock):
-    return [contracts.decode(call.kwargs["value"]) for call in mock.call_args_list]
-
-
 # a republished copy: other spacing and an invisible mark, which normalization or the fingerprint drop
 REPUBLISHED = {**ARTICLE, "id": "dup-2", "body": ARTICLE["body"].replace(" ", "  ") + "\u200b"}
 OTHER = {**ARTICLE, "id": "dup-3", "body": "متن دیگری درباره بارش باران در جنوب."}
@@ -99,8 +92,8 @@ def test_repeats_are_enriched_once_counted_and_forwarded(sent, monkeypatch):
     same_id, same_content = duplicates_counted("same_id"), duplicates_counted("same_content")
     extract(ARTICLE, ARTICLE, REPUBLISHED, OTHER,
             done=lambda: sent["enriched_topic"].call_count + sent["duplicates_topic"].call_count >= 4)
-    assert [e["id"] for e in sent_values(sent["enriched_topic"])] == ["dup-1", "dup-3"]
-    notices = sent_values(sent["duplicates_topic"])
+    assert [e["id"] for e in values(sent["enriched_topic"])] == ["dup-1", "dup-3"]
+    notices = values(sent["duplicates_topic"])
     assert [(n["id"], n["duplicate_of"], n["reason"]) for n in notices] == [
         ("dup-1", "dup-1", "same_id"), ("dup-2", "dup-1", "same_content")]
     assert [call.kwargs["key"] for call in sent["duplicates_topic"].call_args_list] == [b"dup-1", b"dup-2"]
@@ -114,7 +107,7 @@ def test_skip_counts_without_forwarding(sent, monkeypatch):
     use_policy(monkeypatch, "skip")
     before = duplicates_counted("same_content")
     extract(ARTICLE, REPUBLISHED, OTHER, done=lambda: sent["enriched_topic"].call_count >= 2)
-    assert [e["id"] for e in sent_values(sent["enriched_topic"])] == ["dup-1", "dup-3"]
+    assert [e["id"] for e in values(sent["enriched_topic"])] == ["dup-1", "dup-3"]
     assert duplicates_counted("same_content") == before + 1
     assert not sent["duplicates_topic"].called
 
@@ -122,7 +115,7 @@ def test_skip_counts_without_forwarding(sent, monkeypatch):
 def test_off_enriches_every_copy(sent, monkeypatch):
     use_policy(monkeypatch, "off")
     extract(ARTICLE, ARTICLE, REPUBLISHED, done=lambda: sent["enriched_topic"].call_count >= 3)
-    assert [e["id"] for e in sent_values(sent["enriched_topic"])] == ["dup-1", "dup-1", "dup-2"]
+    assert [e["id"] for e in values(sent["enriched_topic"])] == ["dup-1", "dup-1", "dup-2"]
     assert not sent["duplicates_topic"].called
 
 
@@ -130,7 +123,7 @@ def test_a_corrected_article_under_its_own_id_is_enriched_again(sent, monkeypatc
     use_policy(monkeypatch, "forward")
     corrected = {**ARTICLE, "body": ARTICLE["body"] + " راه‌ها از صبح بازگشایی شد."}
     extract(ARTICLE, corrected, done=lambda: sent["enriched_topic"].call_count >= 2)
-    first, second = sent_values(sent["enriched_topic"])
+    first, second = values(sent["enriched_topic"])
     assert first["id"] == second["id"] == "dup-1" and second["body"] != first["body"]
     assert not sent["duplicates_topic"].called
 
@@ -154,5 +147,5 @@ def test_a_dead_letter_of_the_content_keyed_topic_is_keyed_by_the_article_id(sen
                 await asyncio.sleep(0.05)
     asyncio.run(run())
     assert sent["dead_letter_topic"].call_args.kwargs["key"] == b"dup-9"
-    [letter] = sent_values(sent["dead_letter_topic"])
+    [letter] = values(sent["dead_letter_topic"])
     assert letter["reason"] == "invalid_schema" and letter["origin"]["key"] == "0123abcd"

@@ -33,6 +33,7 @@ EXPECTED = {
     "khabar_quotes_per_article": ("histogram", set()),
     "khabar_articles_without_entities": ("counter", set()),
     "khabar_consumer_lag_messages": ("gauge", {"topic", "partition"}),
+    "khabar_send_errors": ("counter", {"topic"}),
 }
 BOUNDED = {"stage": set(metrics.STAGES), "reason": {*metrics.DEAD_LETTER_REASONS, *metrics.DUPLICATE_REASONS},
            "type": set(metrics.ENTITY_TYPES)}
@@ -73,7 +74,7 @@ def test_exposition_has_the_khabar_metrics_with_their_types_and_bounded_labels(s
     extract_outputs = [sent["enriched_topic"], sent["dead_letter_topic"]]
     put_all(worker.normalize_agent, contracts.encode(ARTICLE), b"{broken",
             outputs=[sent["normalized_topic"], sent["dead_letter_topic"]])
-    normalized = [call.kwargs["value"] for call in sent["normalized_topic"].call_args_list]
+    normalized = [contracts.encode(call.kwargs["value"]) for call in sent["normalized_topic"].call_args_list]
     put_all(worker.extract_agent, *normalized, outputs=extract_outputs)
     asyncio.run(metrics.record_consumer_lag(FakeConsumer({TP("raw", 0): 3}, {}, {TP("raw", 0): 0}), {"raw"}))
 
