@@ -97,6 +97,24 @@ def test_pluperfect_cue_with_that():
         ("شهرداری تبریز", "خط دوم مترو پاییز افتتاح می‌شود")]
 
 
+@pytest.mark.parametrize("cue", ["گفته", "تاکید کرده", "اعلام کرده", "هشدار داده", "مدعی شده"])
+def test_the_perfect_without_its_auxiliary_reports_before_that_or_a_colon(cue):
+    clause = "واردات برنج تا پایان سال متوقف می‌شود"
+    for body in (f"پرویز صدری {cue} که {clause}.", f"پرویز صدری {cue}: {clause}."):
+        quotes = quotes_of(body, {"پرویز صدری": "PER"})
+        assert said(quotes) == [("پرویز صدری", clause)] and quotes[0].cue == cue
+
+
+@pytest.mark.parametrize("body", [
+    "بیانیه‌ای که شهرداری تبریز اعلام کرده، دیروز منتشر شد.",  # the participle of a relative clause
+    "پرویز صدری گفته‌های خود را پس گرفت.",  # a noun: «گفته‌ها»
+    "پرویز صدری با این گفته که واردات برنج متوقف می‌شود موافق نیست.",  # a noun after «این»
+    "پرویز صدری پیش‌تر گفته شده بود که واردات برنج متوقف می‌شود.",  # a passive
+])
+def test_the_bare_participle_elsewhere_is_no_verb_of_saying(body):
+    assert quotes_of(body, {"پرویز صدری": "PER", "شهرداری تبریز": "ORG"}) == []
+
+
 def test_cue_followed_directly_by_the_reported_clause():
     body = "پرویز صدری در پاسخ به پرسشی درباره نامزدی گفت هنوز در این باره تصمیم نگرفته است."
     assert said(quotes_of(body, {"پرویز صدری": "PER"})) == [("پرویز صدری", "هنوز در این باره تصمیم نگرفته است")]

@@ -61,6 +61,8 @@ CLAUSE_OPENING_WORDS = frozenset({
     "همین", "آن", "پیش", "پس", "اکنون", "هم", "نخست", "ابتدا", "بعد", "قبل", "آنگاه", "اینک",
 })
 DEMONSTRATIVES = frozenset({"این", "همین"})
+# «با این گفته که ...»: after one of these, a bare participle is a noun, not a verb of saying.
+DETERMINERS = frozenset({"این", "همین", "آن", "همان", "هر", "چنین"})
 # A name right after one of these is a complement («با رویترز»), not the one who speaks.
 PREPOSITIONS = frozenset({"با", "از", "به", "در", "برای", "درباره", "بر", "علیه", "توسط", "نزد", "طبق"})
 # Reported speech does not open with one of these: «پاسخ داد و ...», «اعلام کرد تا ...».
@@ -123,10 +125,18 @@ def _trie_regex(phrases) -> str:
 
 
 def _verb_forms(past: str, present: str) -> list[str]:
-    """Past, perfect, pluperfect and present forms, singular and plural: گفت، گفتند، گفته است، می‌گوید."""
+    """Past, perfect (also without «است»), pluperfect and present forms, singular and plural:
+    گفت، گفتند، گفته است، گفته، می‌گوید."""
     stem = present[:-1]
-    return [past, past + "ند", past + "ه است", past + "ه بود", past + "ه بودند", past + "ه اند",
+    return [past, past + "ند", past + "ه", past + "ه است", past + "ه بود", past + "ه بودند", past + "ه اند",
             "می " + stem + "د", "می " + stem + "ند"]
+
+
+def is_bare_participle(cue: str) -> bool:
+    """«گفته», «اعلام کرده»: the perfect with its «است» left out, as many outlets write it («او گفته که
+    ...»). Alone, the participle is also an adjective or a relative clause's verb («بیانیه‌ای که منتشر
+    کرده»), so it reports speech only before «که» or a colon. No past stem of a verb of saying ends in «ه»."""
+    return cue.endswith("ه")
 
 
 def cue_pattern() -> str:

@@ -1,13 +1,14 @@
 """Quotes stage: what was said in an article, and by whom.
 
 Persian news reports speech with a verb of saying after its subject («X گفت: ...»,
-«وی افزود ...», «X تاکید کرد که ...»), with «با بیان اینکه ...» clauses, «به گفته X، ...»,
-and guillemet quotes («...»). The stage finds those cues with precompiled regexes, takes
-the reported text after each cue, and names the speaker from the words that open the
-clause: an entity mention, a pronoun or a description («این مقام»، «سخنگوی ...»), the last
-two resolved against the speakers and subjects met earlier in the article. A lead that
-describes its speaker before anyone is named gets the next person quoted by name. The outlet
-the news comes through («به گزارش خبرگزاری X»، «خبرگزاری X - ...») is never a speaker.
+«وی افزود ...», «X تاکید کرد که ...», also the perfect without its «است»: «X گفته که ...»),
+with «با بیان اینکه ...» clauses, «به گفته X، ...», and guillemet quotes («...»). The stage
+finds those cues with precompiled regexes, takes the reported text after each cue, and names
+the speaker from the words that open the clause: an entity mention, a pronoun or a
+description («این مقام»، «سخنگوی ...»), the last two resolved against the speakers and
+subjects met earlier in the article. A lead that describes its speaker before anyone is
+named gets the next person quoted by name. The outlet the news comes through («به گزارش
+خبرگزاری X»، «خبرگزاری X - ...») is never a speaker.
 
 Every scan is bounded (regex classes stop at the next guillemet or newline, look-backs are
 capped), so a 5 MB body with unbalanced guillemets still costs linear time.
@@ -249,6 +250,10 @@ class _FieldReader:
         for start, end in spans:
             after = _AFTER_CUE.match(self.text, end)
             opens = after.lastgroup if after else None
+            if opens and rules.is_bare_participle(self.text[start:end]) and (
+                    self._word_before(start) in rules.DETERMINERS
+                    or not (opens == "that" or self.text[after.start("colon")] in ":：")):
+                opens = None
             cues.append(_Cue(start, end, self.text[start:end], opens, after.end() if after else end))
         return cues
 
