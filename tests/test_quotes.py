@@ -349,6 +349,27 @@ def test_description_with_no_one_to_resolve_to_gives_no_speaker():
     assert quote.speaker is None and quote.text == "جلسه فردا برگزار می‌شود"
 
 
+def test_a_speaker_with_no_name_keeps_its_description_and_pronouns_after_it_too():
+    body = ("یک مقام ارشد وزارت نیرو پیش‌تر گفته که سد تازه تا بهار آبگیری می‌شود.\n"
+            "او افزود: «کار با تاخیر پیش می‌رود.»")
+    quotes = quotes_of(body, {"وزارت نیرو": "ORG"})
+    assert [(q.speaker, q.speaker_description) for q in quotes] == [(None, "یک مقام ارشد وزارت نیرو")] * 2
+
+
+def test_a_lead_description_is_kept_until_the_person_is_named():
+    lead = "سخنگوی ستاد بحران استان گفت: جاده‌ها باز است."
+    [quote] = quotes_of(lead)
+    assert (quote.speaker, quote.speaker_description) == (None, "سخنگوی ستاد بحران استان")
+    named = lead + "\nکاوه نادری سخنگوی ستاد بحران استان افزود: برف بند آمده است."
+    assert [(q.speaker, q.speaker_description) for q in quotes_of(named, {"کاوه نادری": "PER"})] == [
+        ("کاوه نادری", None), ("کاوه نادری", None)]
+
+
+def test_a_named_speaker_has_no_description():
+    [quote] = quotes_of("کاوه نادری نیز گفت: جاده‌ها باز است.", {"کاوه نادری": "PER"})
+    assert (quote.speaker, quote.speaker_description) == ("کاوه نادری", None)
+
+
 @pytest.mark.parametrize("apposition_names", [{}, {"ارتش کشور ب": "ORG"}])
 def test_nested_quote_belongs_to_the_verb_it_sits_under(apposition_names):
     body = ("وزارت خارجه کشور الف در بیانیه‌ای سخنان جان اسمیت، فرمانده ارتش کشور ب، که گفته بود مذاکرات "

@@ -40,6 +40,8 @@ class Quote:
     field: str
     start: int
     end: int
+    # the words that describe a speaker with no canonical name: «یک مقام آمریکایی», «استاندار ...»
+    speaker_description: str | None = None
 
     def to_dict(self) -> dict:
         return dict(vars(self))  # its fields are all plain values

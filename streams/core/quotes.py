@@ -77,8 +77,8 @@ _AFTER_REPORTER = re.compile(r"(?:[ \u00a0\u200c]+(?:از|در)[ \u00a0\u200c]+[
 _HEADLINE = re.compile(r"\s*(?P<head>[^:\n«»]{2,60}?)\s*:\s*(?P<text>\S[^\n]*)")
 
 _APPOSITION_STOPS = rules.PREPOSITIONS | {"که"}
-# The speaker of a clause whose subject is a name the entities stage did not recognize.
-_UNNAMED = Entity("", "PER")
+_GUILLEMET_MARKS = str.maketrans("", "", "«»")
+_NOT_DESCRIPTION_ENDS = rules.CLAUSE_OPENING_WORDS | rules.TIME_WORDS
 # What a description in a headline stands for, when the title itself names nobody.
 _DESCRIBED_TYPE = {"person": "PER", "pronoun": "PER", "organization": "ORG"}
 
@@ -108,12 +108,20 @@ class _Mention:
 
 
 @dataclass
-class _NamedLater(Entity):
-    """The speaker of a lead that describes a person before anyone is named («مدیرکل ... گفت: ...»):
-    the next person quoted under a name, unless that person is introduced with another description."""
+class _Unnamed(Entity):
+    """A speaker the article describes or names without an entity («یک مقام آمریکایی», «X Y سرمربی ...»):
+    no canonical name, but pronouns after it are this speaker, and its words are the speaker_description."""
 
     text: str = ""
     type: str = "PER"
+    phrase: str = ""
+
+
+@dataclass
+class _NamedLater(_Unnamed):
+    """The speaker of a lead that describes a person before anyone is named («مدیرکل ... گفت: ...»):
+    the next person quoted under a name, unless that person is introduced with another description."""
+
     description: tuple[str, ...] = ()
 
 
@@ -123,7 +131,8 @@ class _Subject:
 
     kind: str  # entity, pronoun, person, organization, unnamed (a name not recognized), elided
     entity: Entity | None = None
-    words: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()  # a person's description, letter-folded
+    phrase: str = ""  # the text naming or describing an unrecognized speaker
 
 
 def find_quotes(fields: dict[str, str], entities: list[Entity], agency: str | None = None) -> list[Quote]:
@@ -405,20 +414,21 @@ class _FieldReader:
         kind = "direct" if in_guillemets else "indirect"
         quote = Quote(text=text[start:end], speaker=speaker.text if speaker else None, kind=kind,
                       cue=cue.strip(_SPACE), field=self.field, start=start, end=end)
+        if isinstance(speaker, _Unnamed):
+            quote.speaker, quote.speaker_description = None, speaker.phrase or None
         if isinstance(speaker, _NamedLater):
-            self.awaiting_name.append((quote, speaker.description))
-            quote.speaker = None  # unless a named speaker follows
+            self.awaiting_name.append((quote, speaker.description))  # unless a named speaker follows
         elif speaker is not None:
+            # an unnamed speaker is remembered too, so that «وی» after it is not someone earlier
             self.last_speaker[speaker.type] = self.last_speaker[None] = (start, speaker)
-            if speaker is _UNNAMED:
-                quote.speaker = None  # remembered above, so that «وی» after it is not someone earlier
-            else:
+            if not isinstance(speaker, _Unnamed):
                 self.first_speaker.setdefault(speaker.type, speaker)
             if speaker.type == "PER" and self.awaiting_name:  # the described person, named here (or unrecognized)
-                roles = self._roles(speaker)
-                for awaiting, description in self.awaiting_name:
-                    if all(set(description) <= role for role in roles):
-                        awaiting.speaker = quote.speaker
+                if not isinstance(speaker, _Unnamed):
+                    roles = self._roles(speaker)
+                    for awaiting, description in self.awaiting_name:
+                        if all(set(description) <= role for role in roles):
+                            awaiting.speaker, awaiting.speaker_description = quote.speaker, None
                 self.awaiting_name.clear()
         self.quoted_starts.append(start)
         self.quoted_ends.append(end)
@@ -479,20 +489,37 @@ class _FieldReader:
                 named = self._apposed_person(word.end(), end)
                 if named:
                     return _Subject("entity", named)
+                words_of_role, role_end = self._description(word.start(), end)
                 if i > 0 and folded[i - 1] not in rules.CLAUSE_OPENING_WORDS:
-                    return _Subject("unnamed")  # «X Y سرمربی ...»: a name the entities stage missed
-                return _Subject("person", words=self._description(word.start(), end))
+                    # «X Y سرمربی ...»: a name the entities stage missed; «یک مقام ...»: nobody named
+                    opening = next(j for j in range(i + 1) if folded[j] not in rules.CLAUSE_OPENING_WORDS)
+                    phrase = "" if folded[opening] in rules.PREPOSITIONS else self._phrase(words[opening].start(), role_end)
+                    return _Subject("unnamed", phrase=phrase)
+                return _Subject("person", words=words_of_role, phrase=self._phrase(word.start(), role_end))
         return _Subject("elided")
 
-    def _description(self, start: int, end: int) -> tuple[str, ...]:
-        """The folded words of a role description, up to its first preposition or verb."""
-        words = []
+    def _phrase(self, start: int, end: int) -> str:
+        """text[start:end] as a speaker's description, without a parenthesis or guillemet left open at
+        its end («امام خمینی (ره») or the words of time or linking that close it («نیز»، «روز یکشنبه»)."""
+        phrase = self.text[start:end]
+        opened = max(phrase.rfind("("), phrase.rfind("«"))
+        if opened > max(phrase.rfind(")"), phrase.rfind("»")):
+            phrase = phrase[:opened]
+        words = phrase.translate(_GUILLEMET_MARKS).split()  # a name in guillemets may open before start
+        while words and words[-1].translate(rules.FOLD_LETTERS) in _NOT_DESCRIPTION_ENDS:
+            words.pop()
+        return " ".join(words)
+
+    def _description(self, start: int, end: int) -> tuple[tuple[str, ...], int]:
+        """The folded words of a role description, up to its first preposition or verb, and where it ends."""
+        words, description_end = [], start
         for word in islice(_WORD.finditer(self.text, start, end), DESCRIPTION_WORDS):
             folded = word.group().translate(rules.FOLD_LETTERS)
             if word.start() in self.cue_starts or folded in _APPOSITION_STOPS:
                 break
             words.append(folded)
-        return tuple(words)
+            description_end = word.end()
+        return tuple(words), description_end
 
     def _apposed_person(self, start: int, end: int) -> Entity | None:
         """«سخنگوی وزارت نیرو سارا کاظمی گفت»: a name closing the description.
@@ -514,11 +541,11 @@ class _FieldReader:
         if subject.kind == "entity":
             return subject.entity
         if subject.kind == "unnamed":
-            return _UNNAMED
+            return _Unnamed(phrase=subject.phrase)
         if subject.kind == "person":
             resolved = (self._introduced_as(subject.words, pos) or self._last_speaker(pos, "PER")
                         or self._last_subject(pos, "PER") or self._last_speaker(pos, None)
-                        or _NamedLater(description=subject.words))
+                        or _NamedLater(phrase=subject.phrase, description=subject.words))
         elif subject.kind == "pronoun":
             candidates = [e for e in (self.last_speaker.get("PER"), self._last_subject_entry(pos, "PER"))
                           if e and e[0] < pos]
