@@ -46,7 +46,9 @@ def _mention_text(article: dict, mention: dict) -> str:
 
 
 def _quote_line(quote: dict) -> str:
-    return f"{quote.get('speaker') or '(unknown speaker)'} [{quote['kind']}, {quote['cue']}]: «{_excerpt(quote['text'])}»"
+    speaker = quote.get("speaker") or (f"({quote['speaker_description']})" if quote.get("speaker_description")
+                                       else "(unknown speaker)")
+    return f"{speaker} [{quote['kind']}, {quote['cue']}]: «{_excerpt(quote['text'])}»"
 
 
 def _quote(value: dict) -> str:
