@@ -171,7 +171,7 @@ def test_every_dashboard_query_returns_data_from_a_real_prometheus(worker, prome
     instances = prometheus.get("/api/v1/label/instance/values", **{"match[]": "khabar_build_info"})
     assert instances == [f"localhost:{worker.env['KHABAR_WEB_PORT']}"]  # the dashboard's $instance choices
     rules = [rule for group in prometheus.get("/api/v1/rules")["groups"] for rule in group["rules"]]
-    assert {rule["name"] for rule in rules} == {"KhabarWorkerDown", "KhabarDeadLettersRising",
-                                                "KhabarConsumerLagGrowing"}
+    assert {rule["name"] for rule in rules} == {"KhabarWorkerDown", "KhabarEventsUndelivered",
+                                                "KhabarDeadLettersRising", "KhabarConsumerLagGrowing"}
     assert all(rule["health"] == "ok" for rule in rules), rules
     assert worker.running()
