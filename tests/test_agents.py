@@ -106,33 +106,33 @@ def test_an_original_too_large_to_copy_is_excerpted_and_points_at_its_origin():
     assert letter["origin"] == {"topic": "raw", "partition": 1, "offset": 7, "key": "k"}
 
 
-class FakeSend:
-    """Topic.send as publish() uses it: it hands back the delivery future, which the test settles."""
+class FakeProducer:
+    """Faust's producer as publish() uses it: send() hands back the delivery future, which the test settles."""
 
     def __init__(self):
-        self.calls, self.deliveries = [], []
+        self.sent, self.deliveries = [], []
 
-    async def __call__(self, **event):
-        self.calls.append(event)
+    async def send(self, topic, key, value, partition, timestamp, headers):
+        self.sent.append((topic, key, value, headers))
         self.deliveries.append(asyncio.get_running_loop().create_future())
         return self.deliveries[-1]
 
 
-def test_publish_sends_the_encoded_event_and_reports_a_delivery_the_producer_gave_up_on(monkeypatch, caplog):
-    send = FakeSend()
-    monkeypatch.setattr(worker.enriched_topic, "send", send)
+def test_publish_hands_the_encoded_event_to_the_producer_and_reports_a_delivery_it_gave_up_on(monkeypatch, caplog):
+    producer = FakeProducer()
+    monkeypatch.setattr(worker.app, "_producer", producer)
     topic = settings.topic_enriched
     failed_before = REGISTRY.get_sample_value("khabar_send_errors_total", {"topic": topic})
 
     async def run():
         await worker.publish(worker.enriched_topic, key=b"a-1", value=ARTICLE, headers={"h": b"1"})
         await worker.publish(worker.enriched_topic, key=b"a-2", value=ARTICLE)
-        send.deliveries[0].set_result(None)
-        send.deliveries[1].set_exception(KafkaTimeoutError())
+        producer.deliveries[0].set_result(None)
+        producer.deliveries[1].set_exception(KafkaTimeoutError())
         await asyncio.sleep(0)  # the delivery callbacks run on the loop
 
     asyncio.run(run())
-    assert send.calls[0] == {"key": b"a-1", "value": contracts.encode(ARTICLE), "headers": {"h": b"1"}}
+    assert producer.sent[0] == (topic, b"a-1", contracts.encode(ARTICLE), {"h": b"1"})
     assert REGISTRY.get_sample_value("khabar_send_errors_total", {"topic": topic}) == failed_before + 1
     [error] = [r for r in caplog.records if r.levelname == "ERROR"]
     assert "b'a-2'" in error.getMessage() and topic in error.getMessage()
