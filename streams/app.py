@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import base64
 import logging
-from functools import partial
 from datetime import datetime, timezone
+from functools import partial
 
 import faust
 from faust.sensors.prometheus import setup_prometheus_sensors

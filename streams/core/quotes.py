@@ -493,8 +493,9 @@ class _FieldReader:
                 if i > 0 and folded[i - 1] not in rules.CLAUSE_OPENING_WORDS:
                     # «X Y سرمربی ...»: a name the entities stage missed; «یک مقام ...»: nobody named
                     opening = next(j for j in range(i + 1) if folded[j] not in rules.CLAUSE_OPENING_WORDS)
-                    phrase = "" if folded[opening] in rules.PREPOSITIONS else self._phrase(words[opening].start(), role_end)
-                    return _Subject("unnamed", phrase=phrase)
+                    if folded[opening] in rules.PREPOSITIONS:
+                        return _Subject("unnamed")  # «در نشست ... رئیس ...»: no subject to describe
+                    return _Subject("unnamed", phrase=self._phrase(words[opening].start(), role_end))
                 return _Subject("person", words=words_of_role, phrase=self._phrase(word.start(), role_end))
         return _Subject("elided")
 
