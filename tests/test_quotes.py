@@ -357,12 +357,17 @@ def test_a_speaker_with_no_name_keeps_its_description_and_pronouns_after_it_too(
 
 
 def test_a_lead_description_is_kept_until_the_person_is_named():
-    lead = "سخنگوی ستاد بحران استان گفت: جاده‌ها باز است."
+    lead = "سخنگوی ستاد بحران استان روز شنبه گفت: جاده‌ها باز است."
     [quote] = quotes_of(lead)
     assert (quote.speaker, quote.speaker_description) == (None, "سخنگوی ستاد بحران استان")
     named = lead + "\nکاوه نادری سخنگوی ستاد بحران استان افزود: برف بند آمده است."
     assert [(q.speaker, q.speaker_description) for q in quotes_of(named, {"کاوه نادری": "PER"})] == [
         ("کاوه نادری", None), ("کاوه نادری", None)]
+
+
+def test_a_weekday_inside_an_office_is_no_time_phrase():
+    [quote] = quotes_of("امام جمعه موقت روستای نمونه گفت: مسجد تازه هفته آینده افتتاح می‌شود.")
+    assert quote.speaker_description == "امام جمعه موقت روستای نمونه"
 
 
 def test_a_named_speaker_has_no_description():

@@ -60,9 +60,9 @@ CLAUSE_OPENING_WORDS = frozenset({
     "ولی", "و", "بنابراین", "امروز", "دیروز", "امشب", "همچنان", "سرانجام", "نهایت", "حال", "این",
     "همین", "آن", "پیش", "پس", "اکنون", "هم", "نخست", "ابتدا", "بعد", "قبل", "آنگاه", "اینک",
 })
-# Words of time between a speaker's description and the verb: «یک مقام ارشد پیش‌تر گفته ...».
-TIME_WORDS = frozenset({"پیش‌تر", "پیشتر", "قبلا", "قبلاً", "اخیرا", "اخیراً", "روز", "هفته", "ماه", "گذشته",
-                        "شنبه", "یکشنبه", "دوشنبه", "سه‌شنبه", "چهارشنبه", "پنجشنبه", "پنج‌شنبه", "جمعه"})
+# Words that open a phrase of time between a speaker's description and the verb: «یک مقام ارشد پیش‌تر
+# گفته ...», «سخنگوی ... روز شنبه گفت». Not the weekdays themselves: «امام جمعه» is an office.
+TIME_OPENERS = frozenset({"روز", "هفته", "ماه", "پیش‌تر", "پیشتر", "قبلا", "قبلاً", "اخیرا", "اخیراً"})
 DEMONSTRATIVES = frozenset({"این", "همین"})
 # «با این گفته که ...»: after one of these, a bare participle is a noun, not a verb of saying.
 DETERMINERS = frozenset({"این", "همین", "آن", "همان", "هر", "چنین"})

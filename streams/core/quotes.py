@@ -78,7 +78,6 @@ _HEADLINE = re.compile(r"\s*(?P<head>[^:\n«»]{2,60}?)\s*:\s*(?P<text>\S[^\n]*)
 
 _APPOSITION_STOPS = rules.PREPOSITIONS | {"که"}
 _GUILLEMET_MARKS = str.maketrans("", "", "«»")
-_NOT_DESCRIPTION_ENDS = rules.CLAUSE_OPENING_WORDS | rules.TIME_WORDS
 # What a description in a headline stands for, when the title itself names nobody.
 _DESCRIBED_TYPE = {"person": "PER", "pronoun": "PER", "organization": "ORG"}
 
@@ -501,22 +500,23 @@ class _FieldReader:
 
     def _phrase(self, start: int, end: int) -> str:
         """text[start:end] as a speaker's description, without a parenthesis or guillemet left open at
-        its end («امام خمینی (ره») or the words of time or linking that close it («نیز»، «روز یکشنبه»)."""
+        its end («امام خمینی (ره») or the linking words that close it («نیز»)."""
         phrase = self.text[start:end]
         opened = max(phrase.rfind("("), phrase.rfind("«"))
         if opened > max(phrase.rfind(")"), phrase.rfind("»")):
             phrase = phrase[:opened]
         words = phrase.translate(_GUILLEMET_MARKS).split()  # a name in guillemets may open before start
-        while words and words[-1].translate(rules.FOLD_LETTERS) in _NOT_DESCRIPTION_ENDS:
+        while words and words[-1].translate(rules.FOLD_LETTERS) in rules.CLAUSE_OPENING_WORDS:
             words.pop()
         return " ".join(words)
 
     def _description(self, start: int, end: int) -> tuple[tuple[str, ...], int]:
-        """The folded words of a role description, up to its first preposition or verb, and where it ends."""
+        """The folded words of a role description, up to its first preposition, word of time («روز شنبه»,
+        «پیش‌تر») or verb, and where it ends."""
         words, description_end = [], start
         for word in islice(_WORD.finditer(self.text, start, end), DESCRIPTION_WORDS):
             folded = word.group().translate(rules.FOLD_LETTERS)
-            if word.start() in self.cue_starts or folded in _APPOSITION_STOPS:
+            if word.start() in self.cue_starts or folded in _APPOSITION_STOPS or folded in rules.TIME_OPENERS:
                 break
             words.append(folded)
             description_end = word.end()
