@@ -78,9 +78,10 @@ async def publish(topic: faust.TopicT, *, key: bytes | None, value: dict, header
     1,500 articles this way against 2.8-3.0. At-least-once holds all the same: Faust flushes the producer
     before it commits the offsets of the events that made these.
     """
-    delivery = await app.producer.send(topic.get_topic_name(), key, contracts.encode(value),
-                                       partition=None, timestamp=None, headers=headers)
-    delivery.add_done_callback(partial(_on_delivered, topic.get_topic_name(), key))
+    name = topic.get_topic_name()
+    delivery = await app.producer.send(name, key, contracts.encode(value), partition=None, timestamp=None,
+                                       headers=headers)
+    delivery.add_done_callback(partial(_on_delivered, name, key))
 
 
 def _on_delivered(topic_name: str, key: bytes | None, delivery) -> None:

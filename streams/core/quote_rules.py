@@ -65,7 +65,7 @@ CLAUSE_OPENING_WORDS = frozenset({
 TIME_OPENERS = frozenset({"روز", "هفته", "ماه", "پیش‌تر", "پیشتر", "قبلا", "قبلاً", "اخیرا", "اخیراً"})
 DEMONSTRATIVES = frozenset({"این", "همین"})
 # «با این گفته که ...»: after one of these, a bare participle is a noun, not a verb of saying.
-DETERMINERS = frozenset({"این", "همین", "آن", "همان", "هر", "چنین"})
+DETERMINERS = DEMONSTRATIVES | {"آن", "همان", "هر", "چنین"}
 # A name right after one of these is a complement («با رویترز»), not the one who speaks.
 PREPOSITIONS = frozenset({"با", "از", "به", "در", "برای", "درباره", "بر", "علیه", "توسط", "نزد", "طبق"})
 # Reported speech does not open with one of these: «پاسخ داد و ...», «اعلام کرد تا ...».
