@@ -19,7 +19,7 @@ from .config import settings
 from .contracts import Rejected
 from .recovery import KhabarTableManager
 from .stages import EXTRACT, NORMALIZE, Stage, quote_events
-from .transport import KhabarTransport
+from .transport import KhabarTransport, partition_for_key
 
 log = logging.getLogger("khabar")
 DEAD_LETTER_EXCERPT_BYTES = 64 * 1024
@@ -45,6 +45,7 @@ app = KhabarApp(
     key_serializer="raw",
     value_serializer="raw",  # we decode ourselves, so undecodable bytes reach the dead-letter topic
     producer_max_request_size=settings.max_message_bytes,
+    producer_partitioner=partition_for_key,
     producer_acks=-1,  # "all": a send counts once every in-sync replica holds it (min.insync.replicas)
     broker_session_timeout=settings.session_timeout_s,
     TableManager=KhabarTableManager,  # stream partitions paused in aiokafka until seeked and cleared (faust #596)
