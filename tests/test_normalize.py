@@ -52,6 +52,8 @@ def test_whitespace_collapses_but_paragraphs_stay():
 
 def test_punctuation_spacing():
     assert normalize_text("او گفت : « فردا میآییم » .") == f"او گفت: «فردا می{Z}آییم»."
+    assert normalize_text("نان گران نشد ،افزود ؛آرد هست") == "نان گران نشد، افزود؛ آرد هست"
+    assert normalize_text("عدد ۳،۵ و 3,5") == "عدد ۳،۵ و ۳,۵"  # only before a letter
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\u200b\u200c\u200d\ufeff", "!!! ... ؟؟", "<br><br/>", "&nbsp;"])

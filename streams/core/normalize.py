@@ -50,6 +50,8 @@ _SPACE_BEFORE_CLOSING = re.compile(r"  *(?=[.,:;!?،؛؟»)\]}])")
 # hazm turns "..." into " …", adding a space the writer did not type; we convert it first.
 _THREE_DOTS = re.compile(r"\.\.\.")
 _SPACE_AFTER_OPENING = re.compile(r"([«(\[{]) +")
+# A Persian comma or semicolon typed against the next word («بودم ،افزود»): the space belongs after it.
+_GLUED_AFTER_COMMA = re.compile(f"([،؛])(?=[{LETTER}])")
 # ZWNJ runs that need a look: longer than one, or a single one not between two letters.
 _ZWNJ_DEBRIS = re.compile(f"\u200c(?:\u200c+|(?<![{LETTER}]\u200c)|(?![{LETTER}]))")
 _LETTER_CHAR = re.compile(f"[{LETTER}]")
@@ -206,6 +208,7 @@ def _tidy_spacing(text: str) -> str:
     text = _SPACES.sub(" ", text)
     text = _SPACE_BEFORE_CLOSING.sub("", text)
     text = _SPACE_AFTER_OPENING.sub(r"\1", text)
+    text = _GLUED_AFTER_COMMA.sub(r"\1 ", text)
     text = "\n".join(line.strip() for line in text.split("\n"))
     return _BLANK_LINES.sub("\n\n", text).strip()
 
