@@ -46,6 +46,7 @@ def said(quotes) -> list[tuple[str | None, str]]:
     "گفت", "افزود", "اعلام کرد", "اضافه کرد", "ادامه داد", "خاطرنشان کرد", "یادآور شد",
     "تصریح کرد", "اظهار داشت", "عنوان کرد", "بیان کرد", "نوشت", "هشدار داد", "تاکید کرده است",
     "اظهار کرد", "می‌گوید", "گفته بود", "فرمودند", "بیان فرمودند", "می‌فرمایند",
+    "اظهارداشت", "یادآورشد", "ابراز امیدواری کرد", "ابراز نگرانی کرد", "احتمال داد",
 ])
 def test_every_verb_of_saying_before_a_colon_opens_speech(cue):
     body = f"کاوه نادری رئیس اتحادیه نانوایان {cue}: قیمت نان تا پایان سال تغییر نمی‌کند."
@@ -388,6 +389,57 @@ def test_nested_quote_belongs_to_the_verb_it_sits_under(apposition_names):
 def test_guillemets_inside_a_that_clause_are_the_quote():
     body = "وزارت نیرو تاکید کرد که این تصمیم «فقط برای تابستان» گرفته شده است."
     assert said(quotes_of(body, {"وزارت نیرو": "ORG"})) == [("وزارت نیرو", "فقط برای تابستان")]
+
+
+@pytest.mark.parametrize("second, names", [("«صدف»", {}), ("«ستاره دریا»", {"ستاره دریا": "ORG"})])
+def test_guillemets_that_set_a_name_apart_leave_the_whole_clause_as_the_quote(second, names):
+    body = f"وزارت نیرو اعلام کرد دو کشتی به نام‌های «مروارید» و {second} فردا به بندر می‌رسند."
+    assert said(quotes_of(body, {"وزارت نیرو": "ORG", **names})) == [
+        ("وزارت نیرو", f"دو کشتی به نام‌های «مروارید» و {second} فردا به بندر می‌رسند")]
+
+
+def test_a_document_speaks_in_the_pluperfect_before_guillemets():
+    body = "در بیانیه وزارت نیرو آمده بود «سد تازه تا بهار آبگیری می‌شود.»"
+    assert said(quotes_of(body, {"وزارت نیرو": "ORG"})) == [("وزارت نیرو", "سد تازه تا بهار آبگیری می‌شود")]
+
+
+@pytest.mark.parametrize("ba", ["با ", "با", "با‌"])
+def test_reported_clause_after_ba_bayan_inke_however_ba_is_joined(ba):
+    body = f"کاوه نادری {ba}بیان اینکه نان گران نمی‌شود، افزود: آرد کافی داریم."
+    assert said(quotes_of(body, {"کاوه نادری": "PER"})) == [
+        ("کاوه نادری", "نان گران نمی‌شود"), ("کاوه نادری", "آرد کافی داریم")]
+
+
+@pytest.mark.parametrize("honorifics", ["سید ", "دکتر سید ", "حجت‌الاسلام "])
+def test_honorifics_do_not_push_the_name_out_of_the_subject_window(honorifics):
+    body = ("کاوه نادری گفت: نان گران نمی‌شود.\n"
+            f"در این باره {honorifics}سارا کاظمی سخنگوی اتحادیه گفت: آرد کافی داریم.")
+    names = {"کاوه نادری": "PER", "سارا کاظمی": "PER"}
+    assert [q.speaker for q in quotes_of(body, names)] == ["کاوه نادری", "سارا کاظمی"]
+
+
+@pytest.mark.parametrize("lead_in", ["از سوی دیگر،", "در همین حال،", "با این همه،"])
+def test_a_lead_in_set_off_by_a_comma_does_not_hide_a_described_speaker(lead_in):
+    body = ("سارا کاظمی سخنگوی اتحادیه نانوایان گفت: نان گران نمی‌شود.\n"
+            "کاوه نادری وزیر نیرو گفت: برق قطع نمی‌شود.\n"
+            f"{lead_in} سخنگوی اتحادیه نانوایان افزود: آرد کافی داریم.")
+    names = {"کاوه نادری": "PER", "سارا کاظمی": "PER"}
+    assert [q.speaker for q in quotes_of(body, names)] == ["سارا کاظمی", "کاوه نادری", "سارا کاظمی"]
+
+
+def test_someone_cited_in_passing_inside_speech_neither_ends_it_nor_becomes_the_antecedent():
+    body = ("کاوه نادری تاکید کرد: قیمت ثابت می‌ماند. برخلاف نظر سارا کاظمی که می‌گوید «نان گران می‌شود»، "
+            "آرد کافی داریم.\nوی افزود: نانوایی‌ها باز است.")
+    quotes = quotes_of(body, {"کاوه نادری": "PER", "سارا کاظمی": "PER"})
+    assert [q.speaker for q in quotes] == ["کاوه نادری", "کاوه نادری"]
+    assert quotes[0].text.endswith("آرد کافی داریم")
+
+
+def test_a_pronoun_after_a_lead_description_waits_with_it_for_the_name():
+    body = ("سخنگوی اتحادیه نانوایان گفت: نان گران نمی‌شود.\nوی افزود: آرد کافی داریم.\n"
+            "کاوه نادری تاکید کرد: نانوایی‌ها باز است.")
+    quotes = quotes_of(body, {"کاوه نادری": "PER"})
+    assert [q.speaker for q in quotes] == ["کاوه نادری"] * 3
 
 
 # ---- what is not a quote -----------------------------------------------------------------

@@ -15,9 +15,11 @@ _COMPOUND_CUES = {
         "اعلام", "اضافه", "تاکید", "خاطرنشان", "خاطر نشان", "تصریح", "بیان", "عنوان", "اظهار",
         "ابراز", "تشریح", "اعتراف", "ادعا", "اذعان", "توصیه", "هشدار", "یادآوری", "اشاره", "ذکر",
         "گلایه", "پیش بینی", "اعلان", "تکرار",
+        # a noun of feeling inside the verb: «ابراز امیدواری کرد که ...»
+        "ابراز امیدواری", "ابراز نگرانی", "ابراز تاسف", "ابراز خرسندی", "ابراز خوشحالی",
     ),
     ("داشت", "دارد"): ("اظهار", "ابراز", "بیان", "اعلام", "عنوان", "اذعان"),
-    ("داد", "دهد"): ("ادامه", "هشدار", "توضیح", "پاسخ", "خبر", "اطلاع", "قول", "وعده"),
+    ("داد", "دهد"): ("ادامه", "هشدار", "توضیح", "پاسخ", "خبر", "اطلاع", "قول", "وعده", "احتمال"),
     ("شد", "شود"): ("یادآور", "مدعی", "متذکر", "خاطرنشان", "خاطر نشان"),
     ("ساخت", "سازد"): ("خاطرنشان", "خاطر نشان", "متذکر"),
     ("نمود", "نماید"): ("اعلام", "اظهار", "تصریح", "تاکید", "بیان", "عنوان", "خاطرنشان", "اضافه"),
@@ -26,8 +28,8 @@ _COMPOUND_CUES = {
 }
 # Simple verbs of saying, as (past stem, present form).
 _SIMPLE_CUES = (("گفت", "گوید"), ("افزود", "افزاید"), ("نوشت", "نویسد"), ("فرمود", "فرماید"))
-# «در بیانیه X آمده است: ...»: a document speaks; only counts before a colon.
-DOCUMENT_CUE = "آمده است"
+# «در بیانیه X آمده است: ...»: a document speaks; only counts before a colon or guillemet.
+DOCUMENT_CUES = ("آمده است", "آمده بود")
 
 # «X را «...» توصیف کرد»: a guillemet quote characterizing something, right before one of these.
 CHARACTERIZING_WORDS = ("توصیف", "خواند", "نامید", "قلمداد", "ارزیابی")
@@ -48,6 +50,12 @@ PERSON_ROLES = frozenset({
     "نظریه‌پرداز", "فعال", "اعضای", "نمایندگان", "وزرای", "سخنگویان", "فرماندهان", "امام", "خطیب",
     "قائم‌مقام", "جانشین", "پژوهشگر", "تحلیلگر",
 })
+# Honorifics and ranks before a name («سید», «دکتر», «سردار»): they do not push the name out of the
+# few words where a clause's subject is looked for.
+HONORIFICS = frozenset({
+    "سید", "سیده", "حاج", "حاجی", "آقای", "خانم", "دکتر", "مهندس", "شیخ", "آیت‌الله", "آیت‌الله‌العظمی",
+    "حجت‌الاسلام", "حجت‌الاسلام‌والمسلمین", "سردار", "سرلشکر", "سرتیپ", "سرهنگ", "دریادار", "قاضی",
+})
 # Words that, after «این», re-mention an organization: «این وزارتخانه اعلام کرد».
 ORGANIZATION_NOUNS = frozenset({
     "وزارتخانه", "سازمان", "نهاد", "گروه", "جنبش", "شرکت", "حزب", "دولت", "خبرگزاری", "رسانه",
@@ -67,7 +75,8 @@ DEMONSTRATIVES = frozenset({"این", "همین"})
 # «با این گفته که ...»: after one of these, a bare participle is a noun, not a verb of saying.
 DETERMINERS = DEMONSTRATIVES | {"آن", "همان", "هر", "چنین"}
 # A name right after one of these is a complement («با رویترز»), not the one who speaks.
-PREPOSITIONS = frozenset({"با", "از", "به", "در", "برای", "درباره", "بر", "علیه", "توسط", "نزد", "طبق"})
+PREPOSITIONS = frozenset({"با", "از", "به", "در", "برای", "درباره", "بر", "علیه", "توسط", "نزد", "طبق",
+                          "درمورد", "درخصوص", "پیرامون", "راجع"})
 # Reported speech does not open with one of these: «پاسخ داد و ...», «اعلام کرد تا ...».
 NOT_SPEECH_OPENERS = frozenset({
     "و", "را", "تا", "اما", "ولی", "به", "از", "با", "برای", "نیز", "هم", "است", "بود", "شد",
@@ -81,8 +90,8 @@ CONNECTIVE_OPENERS = ("این در حالی است که", "این در حالی�
 _LETTER_VARIANTS = {"ی": "[یيى]", "ک": "[کك]", "ا": "[اأ]", "ه": "[هة]"}
 # Inside a phrase, a space or ZWNJ may be written as either or left out (می‌گوید، میگوید).
 _JOINER = "[ \u00a0\u200c]?"
-# Between a noun and its light verb there is always some separator (اعلام کرد، اعلام‌کرد).
-_SEPARATOR = "[ \u00a0\u200c]+"
+# Between a noun and its light verb: a space or ZWNJ, or nothing in hasty typing («اظهارداشت»).
+_SEPARATOR = "[ \u00a0\u200c]*"
 
 # Folding for word-list look-ups; the same variants `flexible` accepts.
 FOLD_LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "أ": "ا", "ة": "ه"})
@@ -147,5 +156,5 @@ def cue_pattern() -> str:
     phrases = [f"{noun}_{form}" for light, nouns in _COMPOUND_CUES.items()
                for noun in nouns for form in _verb_forms(*light)]
     phrases += [form for simple in _SIMPLE_CUES for form in _verb_forms(*simple)]
-    phrases.append(DOCUMENT_CUE)
+    phrases += DOCUMENT_CUES
     return _trie_regex(phrases)

@@ -41,7 +41,7 @@ _AFTER_CUE = re.compile(r"[ \u00a0\u200c]*(?:(?P<colon>[:：،,]|(?=«))|(?P<tha
                         + rules.flexible("که") + r")(?![\w\u200c])|(?=(?P<word>[^\W\d_])))")
 # Literal first letters (no look-behind) keep these scans fast; word starts are checked after.
 _REPORTED_THAT = re.compile(
-    r"با[ \u200c]+(?:" + "|".join(rules.flexible(w) for w in rules.SAYING_NOUNS_BEFORE_THAT)
+    r"با[ \u200c]*(?:" + "|".join(rules.flexible(w) for w in rules.SAYING_NOUNS_BEFORE_THAT)
     + r")[ \u200c]+(?:" + rules.flexible("این که") + r")(?![\w\u200c])")
 _ACCORDING_TO = re.compile(r"به[ \u200c]?" + rules.flexible("گفته") + r"(?:ی)?(?![\w\u200c])[ \u200c]*"
                            r"(?P<who>[^،,:\n.]{1,80})[،,]")
@@ -77,6 +77,9 @@ _AFTER_REPORTER = re.compile(r"(?:[ \u00a0\u200c]+(?:از|در)[ \u00a0\u200c]+[
 _HEADLINE = re.compile(r"\s*(?P<head>[^:\n«»]{2,60}?)\s*:\s*(?P<text>\S[^\n]*)")
 
 _APPOSITION_STOPS = rules.PREPOSITIONS | {"که"}
+_SUBJECT_WORDS = rules.PRONOUNS | rules.PERSON_ROLES | rules.ORGANIZATION_NOUNS
+# A few words set off by a comma at a clause's start: a lead-in («در همین حال،») or the subject itself
+_LEAD_IN = re.compile(r"[ \u00a0]*(?:[\w\u200c]+[ \u00a0\u200c]+){0,3}[\w\u200c]+[ \u00a0]*[،,]")
 _GUILLEMET_MARKS = str.maketrans("", "", "«»")
 # What a description in a headline stands for, when the title itself names nobody.
 _DESCRIBED_TYPE = {"person": "PER", "pronoun": "PER", "organization": "ORG"}
@@ -88,6 +91,8 @@ LABEL_REACH = 300  # how far before a cue a dateline's colon is looked for
 THAT_CLAUSE_REACH = 600  # «با بیان اینکه ...» finds its main verb within this many characters
 LOOKBACK_MENTIONS = 200  # how far back an antecedent is searched, in mentions
 ATTRIBUTION_REACH = 80  # how far before an outlet's name «به گزارش» is looked for
+HONORIFIC_REACH = 2  # honorifics before a name that are not counted in SUBJECT_WINDOW
+SHORTEST_WORDS_SAID = 2  # one word in guillemets, inside a reported clause, is a name or term set apart
 MAX_ROLES = 8  # a person's roles compared with a lead's description: a bound for hostile input
 
 
@@ -186,6 +191,7 @@ class _FieldReader:
         self.quoted_ends: list[int] = []
         self.cue_starts: set[int] = set()
         self.awaiting_name: list[tuple[Quote, tuple[str, ...]]] = []  # described speakers' quotes, with the description
+        self.last_described: tuple[int, _NamedLater] | None = None  # the speaker of the latest quote awaiting a name
 
     def _is_agency(self, entity: Entity) -> bool:
         """Whether the entity is the agency reporting the article («خبرگزاری نمونه» or «نمونه» alone)."""
@@ -284,12 +290,12 @@ class _FieldReader:
             if guillemet:
                 start, end = guillemet.span(1)
             speaker = self._speaker(cue.start, relative)
-            quote = self._quote(start, end, speaker, cue.text)
+            quote = self._quote(start, end, speaker, cue.text, remember=not relative)
             return ([quote] if quote else []), max(end, cue.end)
         if cue.opens == "word" and self._first_word(start) in rules.NOT_SPEECH_OPENERS:
             return [], cue.end
         end = self._clause_end(start, relative)
-        inner = list(_GUILLEMETS.finditer(self.text, start, end))
+        inner = [g for g in _GUILLEMETS.finditer(self.text, start, end) if self._are_words_said(*g.span(1))]
         too_short = len(list(islice(_WORD.finditer(self.text, start, end), 3))) < 3
         if not inner and cue.opens == "word" and too_short:
             return [], cue.end
@@ -299,8 +305,16 @@ class _FieldReader:
             spans = [g.span(1) for g in inner]
         else:
             spans = [(start, end)]
-        found = [q for s, e in spans if (q := self._quote(s, e, speaker, cue.text))]
+        found = [q for s, e in spans if (q := self._quote(s, e, speaker, cue.text, remember=not relative))]
         return found, max(end, cue.end)
+
+    def _are_words_said(self, start: int, end: int) -> bool:
+        """Whether guillemets hold someone's words rather than a name they set apart («کشتی «نمونه»»,
+        «روزنامه «نمونه»»): more than one word, and not one entity's mention."""
+        if len(list(islice(_WORD.finditer(self.text, start, end), SHORTEST_WORDS_SAID))) < SHORTEST_WORDS_SAID:
+            return False
+        mention = self._mention_at(start, start + 1)
+        return mention is None or mention.end < end - 1
 
     def _reported_that(self, match: re.Match, cues: list[_Cue], cue_starts: list[int]):
         """«با بیان اینکه X، افزود: Y»: X is reported speech of the main verb's subject."""
@@ -363,7 +377,7 @@ class _FieldReader:
         end = self._paragraph(start)[1]
         i = bisect.bisect_left(cue_starts, start)
         while i < len(cues) and cues[i].start < end:
-            if cues[i].opens == "colon":
+            if cues[i].opens == "colon" and self._word_before(cues[i].start) != "که":  # not «X که می‌گوید «...»»
                 sentence_start = self._sentence(cues[i].start)[0]
                 if sentence_start > start:
                     return sentence_start
@@ -399,8 +413,10 @@ class _FieldReader:
         word = _LAST_WORD.search(self.text, max(0, pos - 24), pos)
         return word.group(1).translate(rules.FOLD_LETTERS) if word else ""
 
-    def _quote(self, start: int, end: int, speaker: Entity | None, cue: str) -> Quote | None:
-        """The quote over text[start:end] without edge spaces, guillemets or the full stop."""
+    def _quote(self, start: int, end: int, speaker: Entity | None, cue: str, remember: bool = True) -> Quote | None:
+        """The quote over text[start:end] without edge spaces, guillemets or the full stop. Unless told not
+        to remember it (someone «که می‌گوید ...», cited in passing), its speaker is the one pronouns and
+        descriptions after it may mean."""
         text = self.text
         while start < end and text[start] in _QUOTE_EDGE_START:
             start += 1
@@ -417,7 +433,8 @@ class _FieldReader:
             quote.speaker, quote.speaker_description = None, speaker.phrase or None
         if isinstance(speaker, _NamedLater):
             self.awaiting_name.append((quote, speaker.description))  # unless a named speaker follows
-        elif speaker is not None:
+            self.last_described = (start, speaker)
+        elif speaker is not None and remember:
             # an unnamed speaker is remembered too, so that «وی» after it is not someone earlier
             self.last_speaker[speaker.type] = self.last_speaker[None] = (start, speaker)
             if not isinstance(speaker, _Unnamed):
@@ -449,11 +466,22 @@ class _FieldReader:
         start = max(start, self.text.rfind(":", max(start, pos - LABEL_REACH), pos) + 1)
         while (opener := _CLAUSE_OPENER.match(self.text, start, pos)) and opener.end() > start:
             start = opener.end()
+        lead_in = _LEAD_IN.match(self.text, start, pos)
+        if lead_in and not self._names_anyone(start, lead_in.end()):
+            start = lead_in.end()  # «از سوی دیگر، X گفت»: a lead-in set off by a comma
         # «به گزارش خبرگزاری نمونه از تبریز X گفت»: without a comma, the clause opens after the outlet
         i = bisect.bisect_right(self.reporter_ends, pos) - 1
         if i >= 0 and self.reporters[i].start >= start:
             start = _AFTER_REPORTER.match(self.text, self.reporters[i].end, pos).end()
         return start
+
+    def _names_anyone(self, start: int, end: int) -> bool:
+        """Whether text[start:end] holds a mention, a pronoun or a role word: someone who may be the subject."""
+        i = bisect.bisect_left(self.mention_starts, start)
+        if i < len(self.mentions) and self.mentions[i].start < end:
+            return True
+        return any(word.group().translate(rules.FOLD_LETTERS) in _SUBJECT_WORDS
+                   for word in _WORD.finditer(self.text, start, end))
 
     def _mention_at(self, start: int, end: int) -> _Mention | None:
         """The mention that covers the word text[start:end], if any."""
@@ -464,12 +492,14 @@ class _FieldReader:
 
     def _subject_in(self, start: int, end: int) -> _Subject:
         """The speaker phrase opening text[start:end]: the first name, pronoun or description."""
-        words = list(islice(_WORD.finditer(self.text, start, end), SUBJECT_WINDOW + 1))
+        words = list(islice(_WORD.finditer(self.text, start, end), SUBJECT_WINDOW + HONORIFIC_REACH + 1))
         if not words:
             return _Subject("elided")
         # Letter folding keeps offsets, so one translate serves every word of the window.
         chunk = self.text[start:words[-1].end()].translate(rules.FOLD_LETTERS)
         folded = [chunk[w.start() - start:w.end() - start] for w in words]
+        if not rules.HONORIFICS.isdisjoint(folded):
+            words, folded = map(list, zip(*((w, f) for w, f in zip(words, folded) if f not in rules.HONORIFICS)))
         for i, word in enumerate(words[:SUBJECT_WINDOW]):
             if word.start() in self.cue_starts:
                 break  # the clause opens with its verb: the subject is elided
@@ -548,7 +578,9 @@ class _FieldReader:
                         or self._last_subject(pos, "PER") or self._last_speaker(pos, None)
                         or _NamedLater(phrase=subject.phrase, description=subject.words))
         elif subject.kind == "pronoun":
-            candidates = [e for e in (self.last_speaker.get("PER"), self._last_subject_entry(pos, "PER"))
+            # «وی افزود» after a lead's described speaker is that speaker, still waiting for a name
+            described = self.last_described if self.awaiting_name else None
+            candidates = [e for e in (self.last_speaker.get("PER"), self._last_subject_entry(pos, "PER"), described)
                           if e and e[0] < pos]
             if not candidates:
                 return None  # «وی»/«او» is a person: never the organization that spoke before
