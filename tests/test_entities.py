@@ -296,3 +296,25 @@ def test_an_office_opening_an_organization_span_is_left_out_of_its_name():
     assert _repair(words, 0, 4, "ORG") == [(1, 4, "ORG")]
     office = [fold(w) for w in "وزیر خارجه کانادا گفت".split()]  # an office, no organization: its country
     assert _repair(office, 0, 3, "ORG") == [(2, 3, "LOC")]
+
+
+def test_a_country_or_city_named_with_its_designator_is_the_place_itself():
+    fields = {"title": "", "body": "هیئت تجاری دیروز به کشور عراق رفت و سپس در شهر بصره با بازرگانان دیدار کرد."}
+    places = [e.text for e in find_entities(fields) if e.type == "LOC"]
+    assert places == ["عراق", "بصره"]
+
+
+def test_a_place_and_the_country_it_lies_in_are_two_places():
+    city = {"title": "", "body": "او در کابل افغانستان زندگی می‌کند."}
+    assert [(e.text, e.type) for e in find_entities(city)] == [("کابل", "LOC"), ("افغانستان", "LOC")]
+    province = {"title": "", "body": "درگیری در استان ادلب سوریه ادامه دارد."}
+    assert [e.text for e in find_entities(province)] == ["استان ادلب", "سوریه"]
+
+
+def test_a_name_ends_before_a_verb_or_a_possessive_the_tagger_ran_into():
+    role = {"title": "", "body": "عضو کمیسیون تلفیق به‌عنوان موافق صحبت کرد."}
+    assert [e.text for e in find_entities(role)] == ["کمیسیون تلفیق"]
+    indefinite = {"title": "", "body": "دولت باید برای این کار کمیته ای تشکیل دهد."}
+    assert find_entities(indefinite) == []
+    ours = {"title": "", "body": "سخنگوی وزارت امور خارجه کشورمان دیروز به این اقدام واکنش نشان داد."}
+    assert [e.text for e in find_entities(ours)] == ["وزارت امور خارجه"]

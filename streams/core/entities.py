@@ -31,7 +31,9 @@ from .segment import sentence_spans, token_spans, token_texts
 OPENING, CLOSING = "(", ")"
 # Words that never begin or end a name, though taggers let them in at the edges: function words,
 # pronouns («دفتر وی») and the days of a news report («شورا دیروز»).
-EDGE_WORDS = frozenset(fold(w) for w in "و در از به با که را برای تا یا این آن اين ان وی او دیروز امروز فردا".split())
+EDGE_WORDS = frozenset(fold(w) for w in "و در از به با که را برای تا یا این آن اين ان وی او دیروز امروز فردا کشورمان ای".split())
+# Words no name runs across: a tagged span that reaches one ends before it («کمیسیون تلفیق عادلانه نبود»).
+NAME_BREAKS = frozenset(fold(w) for w in "به‌عنوان بعنوان است بود نبود شد نشد نیست هست باشد".split())
 DIRECTIONS = frozenset(fold(w) for w in "شمال جنوب شرق غرب مرکز شمال‌غرب شمال‌شرق جنوب‌غرب جنوب‌شرق".split())
 GOVERNMENT_HEADS = frozenset(fold(w) for w in "دولت کابینه حکومت رژیم".split())
 # A country's official name: a form of state, its qualifiers, then the country («جمهوری اسلامی پاکستان»,
@@ -41,6 +43,8 @@ STATE_QUALIFIERS = STATE_FORMS | frozenset(fold(w) for w in "اسلامی خلق
 # Heads a place's name may drop once it is known («غزه» for «نوار غزه», «قشم» for «جزیره قشم»).
 # Only heads that leave the same place: «استان اصفهان» is a province, «اصفهان» mostly its capital.
 PLACE_DESIGNATORS = frozenset(fold(w) for w in "شهر کشور منطقه نوار جزیره قاره بندر".split())
+# Of those, the ones that are never part of the name itself: «کشور عراق» names «عراق».
+GENERIC_DESIGNATORS = frozenset(fold(w) for w in "شهر کشور".split())
 # Compass adjectives after a place («کره جنوبی»); the place's first word alone is its short form when
 # the article names no other compass part of it.
 COMPASS_ADJECTIVES = frozenset(fold(w) for w in "شمالی جنوبی شرقی غربی مرکزی".split())
@@ -115,13 +119,13 @@ def _classes(word: str) -> frozenset[str]:
 
 def _trim(words: list[str], i: int, j: int, kind: str) -> tuple[int, int]:
     """Narrow a span to its name: no function words or honorifics at its edges («دفتر
-    دکتر» before a name), none before a person either, no compass word before a place
-    («جنوب کرمان» names Kerman), no everyday word opening («انتقاد مرکل» in a headline) or
+    دکتر» before a name), none before a person either, no compass word or generic designator before a
+    place («جنوب کرمان» names Kerman, «کشور عراق» Iraq), no everyday word opening («انتقاد مرکل» in a headline) or
     ending a person's name."""
     while i < j and (words[i] in EDGE_WORDS or (kind == "PER" and "title" in _classes(words[i]))
                      or (kind == "PER" and j - i > 1 and gazetteers.is_common_word(words[i], top=1000)
                          and not _is_name_word(words[i]))
-                     or (kind == "LOC" and words[i] in DIRECTIONS and j - i > 1)):
+                     or (kind == "LOC" and (words[i] in DIRECTIONS or words[i] in GENERIC_DESIGNATORS) and j - i > 1)):
         i += 1
     while j > i and (words[j - 1] in EDGE_WORDS or "title" in _classes(words[j - 1]) or (
             kind == "PER" and gazetteers.is_common_word(words[j - 1]) and not _is_name_word(words[j - 1]))):
@@ -196,6 +200,7 @@ def _repair(words: list[str], i: int, j: int, kind: str) -> list[tuple[int, int,
     if kind == "ORG" and words[i] in GOVERNMENT_HEADS and j - i > 2 and _looks_personal(words[i + 1:j]):
         return _repair(words, i + 1, j, "PER")  # «دولت جیمز مونرو» is a person's administration
     j = _end_at_stray_comma(words, i, j)
+    j = next((n for n in range(i, j) if words[n] in NAME_BREAKS), j)
     pieces, start = [], i
     for n in range(i, j + 1):
         if n == j or words[n] in BRACKETS:  # quotes and brackets end a name
@@ -212,8 +217,19 @@ def _repair(words: list[str], i: int, j: int, kind: str) -> list[tuple[int, int,
         if _never_alone(words[a:b]) or (b - a == 1 and gazetteers.is_common_word(words[a], top=500)
                                         and KIND_NAME_CLASS[piece_kind] not in _classes(words[a])):
             continue  # nor is an everyday word alone («جمهوری», «خیابان», «خانه» though a first name)
-        repaired.append((a, b, "LOC" if _is_country_name(words[a:b]) else piece_kind))
+        if piece_kind == "LOC" and _are_two_places(words[a:b]):
+            repaired += [(a, b - 1, "LOC"), (b - 1, b, "LOC")]
+        else:
+            repaired.append((a, b, "LOC" if _is_country_name(words[a:b]) else piece_kind))
     return repaired
+
+
+def _are_two_places(words: list[str]) -> bool:
+    """«موصل عراق», «استان ادلب سوریه»: a listed place, maybe after its designator, then the country or
+    region it lies in, which the tagger took as one name. Only a one-word place: «ایالات متحده آمریکا» is one."""
+    place = words[1:-1] if len(words) == 3 and "placehead" in _classes(words[0]) else words[:-1]
+    return (len(place) == 1 and gazetteers.name_kind(tuple(place)) == "LOC"
+            and gazetteers.name_kind(tuple(words[-1:])) == "LOC" and gazetteers.name_kind(tuple(words)) is None)
 
 
 def _end_at_stray_comma(words: list[str], i: int, j: int) -> int:
