@@ -435,6 +435,19 @@ def test_someone_cited_in_passing_inside_speech_neither_ends_it_nor_becomes_the_
     assert quotes[0].text.endswith("آرد کافی داریم")
 
 
+@pytest.mark.parametrize("named_with", [
+    "سخنگوی اتحادیه نانوایان",
+    "نماینده مردم شهر نمونه و سخنگوی اتحادیه نانوایان",
+    "سخنگوی اتحادیه نانوایان و رئیس هیئت مدیره",
+])
+def test_a_lead_description_goes_to_the_person_holding_it_among_other_roles(named_with):
+    body = ("سخنگوی اتحادیه نانوایان گفت: نان گران نمی‌شود.\n"
+            f"کاوه نادری {named_with} پیش از این در کرمان کار می‌کرد.\n"
+            "کاوه نادری افزود: آرد کافی داریم.")
+    quotes = quotes_of(body, {"کاوه نادری": "PER"})
+    assert [q.speaker for q in quotes] == ["کاوه نادری", "کاوه نادری"]
+
+
 def test_a_pronoun_after_a_lead_description_waits_with_it_for_the_name():
     body = ("سخنگوی اتحادیه نانوایان گفت: نان گران نمی‌شود.\nوی افزود: آرد کافی داریم.\n"
             "کاوه نادری تاکید کرد: نانوایی‌ها باز است.")

@@ -87,6 +87,7 @@ _DESCRIBED_TYPE = {"person": "PER", "pronoun": "PER", "organization": "ORG"}
 SUBJECT_WINDOW = 4  # the speaker phrase opens within this many words of the clause start
 APPOSITION_WINDOW = 8  # «سخنگوی وزارت نیرو سارا کاظمی»: a name within this many words
 DESCRIPTION_WORDS = 6  # «نائب رئیس کمیسیون کشاورزی ...»: compared on at most this many words
+ROLES_REACH = 16  # words after a person's name where a second role joined with «و» may start
 LABEL_REACH = 300  # how far before a cue a dateline's colon is looked for
 THAT_CLAUSE_REACH = 600  # «با بیان اینکه ...» finds its main verb within this many characters
 LOOKBACK_MENTIONS = 200  # how far back an antecedent is searched, in mentions
@@ -443,7 +444,7 @@ class _FieldReader:
                 if not isinstance(speaker, _Unnamed):
                     roles = self._roles(speaker)
                     for awaiting, description in self.awaiting_name:
-                        if all(set(description) <= role for role in roles):
+                        if not roles or any(set(description) <= role for role in roles):
                             awaiting.speaker, awaiting.speaker_description = quote.speaker, None
                 self.awaiting_name.clear()
         self.quoted_starts.append(start)
@@ -598,33 +599,38 @@ class _FieldReader:
             return None
         appositions = self._person_appositions()
         i = bisect.bisect_left(self._apposition_starts, pos)
-        for at, entity, following in appositions[max(0, i - LOOKBACK_MENTIONS):i][::-1]:
-            if following[:len(words)] == words:
+        for at, entity, roles in appositions[max(0, i - LOOKBACK_MENTIONS):i][::-1]:
+            if any(role[:len(words)] == words for role in roles):
                 return entity
-        for at, entity, following in appositions[i:i + LOOKBACK_MENTIONS]:
-            if following[:len(words)] == words:
+        for at, entity, roles in appositions[i:i + LOOKBACK_MENTIONS]:
+            if any(role[:len(words)] == words for role in roles):
                 return entity
         return None
 
-    def _person_appositions(self) -> list[tuple[int, Entity, tuple[str, ...]]]:
-        """(start, person, the folded words right after the mention) for every person mention."""
+    def _person_appositions(self) -> list[tuple[int, Entity, tuple[tuple[str, ...], ...]]]:
+        """(start, person, descriptions) for every person mention: the folded words right after it, and
+        those of each further role joined with «و» («نماینده مردم تبریز و سخنگوی کمیسیون ...»)."""
         if self._appositions is None:
             self._appositions = []
             for mention in self.mentions:
                 gap = _APPOSITION_GAP.match(self.text, mention.end).end()
                 if mention.entity.type == "PER" and gap - mention.end < 4:
-                    following = islice(_WORD.finditer(self.text, gap, gap + 200), DESCRIPTION_WORDS)
-                    key = tuple(w.group().translate(rules.FOLD_LETTERS) for w in following)
-                    self._appositions.append((mention.start, mention.entity, key))
+                    following = [w.group().translate(rules.FOLD_LETTERS)
+                                 for w in islice(_WORD.finditer(self.text, gap, gap + 300), ROLES_REACH)]
+                    roles = [following[:DESCRIPTION_WORDS]]
+                    if following[:1] and following[0] in rules.PERSON_ROLES:  # not «نماینده [ولی فقیه] در ...»
+                        roles += [following[k + 1:k + 1 + DESCRIPTION_WORDS] for k in range(len(following) - 1)
+                                  if following[k] == "و" and following[k + 1] in rules.PERSON_ROLES]
+                    self._appositions.append((mention.start, mention.entity, tuple(map(tuple, roles))))
             self._apposition_starts = [at for at, _, _ in self._appositions]
         return self._appositions
 
     def _roles(self, person: Entity) -> list[set[str]]:
         """The words of the first roles the person is introduced with. A description fits the person
-        when each role holds all its words: «نماینده مردم تبریز در مجلس» may be «نماینده مجلس»,
+        when one of the roles holds all its words: «نماینده مردم تبریز در مجلس» may be «نماینده مجلس»,
         «سرمربی تیم میهمان» is not «سرمربی تیم میزبان»."""
-        roles = dict.fromkeys(following for _, entity, following in self._person_appositions()
-                              if entity is person and following[:1] and following[0] in rules.PERSON_ROLES)
+        roles = dict.fromkeys(role for _, entity, descriptions in self._person_appositions() if entity is person
+                              for role in descriptions if role[:1] and role[0] in rules.PERSON_ROLES)
         return [set(role) for role in islice(roles, MAX_ROLES)]
 
     def _last_speaker(self, pos: int, entity_type: str | None) -> Entity | None:
