@@ -318,3 +318,15 @@ def test_a_name_ends_before_a_verb_or_a_possessive_the_tagger_ran_into():
     assert find_entities(indefinite) == []
     ours = {"title": "", "body": "سخنگوی وزارت امور خارجه کشورمان دیروز به این اقدام واکنش نشان داد."}
     assert [e.text for e in find_entities(ours)] == ["وزارت امور خارجه"]
+
+
+def test_a_country_by_its_short_name_is_a_place_where_the_tagger_misses_it():
+    fields = {"title": "", "body": "هیئتی از انگلیس و امارات دیروز به تهران آمد."}
+    assert {"انگلیس", "امارات", "تهران"} <= {e.text for e in find_entities(fields) if e.type == "LOC"}
+
+
+def test_an_organization_ends_before_what_it_is_spoken_about_and_a_plural_head_is_no_name():
+    topic = {"title": "", "body": "رئیس فدراسیون فوتبال درباره کی‌روش توضیح داد."}
+    assert [e.text for e in find_entities(topic)] == ["فدراسیون فوتبال"]
+    plural = {"title": "", "body": "مدیران باشگاه ها دیروز جلسه داشتند."}
+    assert find_entities(plural) == []
