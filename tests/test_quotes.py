@@ -448,6 +448,21 @@ def test_a_lead_description_goes_to_the_person_holding_it_among_other_roles(name
     assert [q.speaker for q in quotes] == ["کاوه نادری", "کاوه نادری"]
 
 
+def test_a_description_means_the_person_met_since_with_that_role_rather_than_the_last_one_quoted():
+    body = ("کاوه نادری وزیر نیرو گفت: برق قطع نمی‌شود.\n"
+            "سارا کاظمی سخنگوی جدید اتحادیه نانوایان نیز در این جلسه حضور داشت.\n"
+            "سخنگوی اتحادیه افزود: آرد کافی داریم.\nوی افزود: نانوایی‌ها باز است.")
+    quotes = quotes_of(body, {"کاوه نادری": "PER", "سارا کاظمی": "PER"})
+    assert [q.speaker for q in quotes] == ["کاوه نادری", "سارا کاظمی", "سارا کاظمی"]
+
+
+def test_a_lead_description_fits_a_long_role_beyond_its_first_words():
+    body = ("رئیس اتحادیه نانوایان کشور گفت: نان گران نمی‌شود.\n"
+            "کاوه نادری رئیس سازمان اصناف و اتحادیه نانوایان کشور افزود: آرد کافی داریم.")
+    quotes = quotes_of(body, {"کاوه نادری": "PER"})
+    assert [q.speaker for q in quotes] == ["کاوه نادری", "کاوه نادری"]
+
+
 def test_a_pronoun_after_a_lead_description_waits_with_it_for_the_name():
     body = ("سخنگوی اتحادیه نانوایان گفت: نان گران نمی‌شود.\nوی افزود: آرد کافی داریم.\n"
             "کاوه نادری تاکید کرد: نانوایی‌ها باز است.")

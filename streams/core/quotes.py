@@ -87,6 +87,7 @@ _DESCRIBED_TYPE = {"person": "PER", "pronoun": "PER", "organization": "ORG"}
 SUBJECT_WINDOW = 4  # the speaker phrase opens within this many words of the clause start
 APPOSITION_WINDOW = 8  # «سخنگوی وزارت نیرو سارا کاظمی»: a name within this many words
 DESCRIPTION_WORDS = 6  # «نائب رئیس کمیسیون کشاورزی ...»: compared on at most this many words
+ROLE_WORDS = 10  # «رئیس سازمان اصناف و کتابخانه ملی ایران»: a role, against which a description is compared
 ROLES_REACH = 16  # words after a person's name where a second role joined with «و» may start
 LABEL_REACH = 300  # how far before a cue a dateline's colon is looked for
 THAT_CLAUSE_REACH = 600  # «با بیان اینکه ...» finds its main verb within this many characters
@@ -575,9 +576,7 @@ class _FieldReader:
         if subject.kind == "unnamed":
             return _Unnamed(phrase=subject.phrase)
         if subject.kind == "person":
-            resolved = (self._introduced_as(subject.words, pos) or self._last_speaker(pos, "PER")
-                        or self._last_subject(pos, "PER") or self._last_speaker(pos, None)
-                        or _NamedLater(phrase=subject.phrase, description=subject.words))
+            resolved = self._introduced_as(subject.words, pos) or self._latest_fitting_person(subject, pos)
         elif subject.kind == "pronoun":
             # «وی افزود» after a lead's described speaker is that speaker, still waiting for a name
             described = self.last_described if self.awaiting_name else None
@@ -591,6 +590,19 @@ class _FieldReader:
         else:
             resolved = self._last_speaker(pos, None) or self._last_subject(pos, "PER")
         return resolved or self._last_speaker(pos, None)
+
+    def _latest_fitting_person(self, subject: _Subject, pos: int) -> Entity | None:
+        """The last person quoted, unless the last person a clause opened with was introduced with a role
+        that holds the description and the one quoted was not."""
+        candidates = [e[1] for e in (self.last_speaker.get("PER"), self._last_subject_entry(pos, "PER"))
+                      if e and e[0] < pos]
+        if not candidates:
+            return self._last_speaker(pos, None) or _NamedLater(phrase=subject.phrase, description=subject.words)
+        holds = [self._holds(person, subject.words) for person in candidates]
+        return candidates[holds.index(True)] if any(holds) else candidates[0]
+
+    def _holds(self, person: Entity, description: tuple[str, ...]) -> bool:
+        return bool(description) and any(set(description) <= role for role in self._roles(person))
 
     def _introduced_as(self, words: tuple[str, ...], pos: int) -> Entity | None:
         """The person introduced with this description («کاوه نیک‌نام نماینده مردم کرمان»):
@@ -617,9 +629,9 @@ class _FieldReader:
                 if mention.entity.type == "PER" and gap - mention.end < 4:
                     following = [w.group().translate(rules.FOLD_LETTERS)
                                  for w in islice(_WORD.finditer(self.text, gap, gap + 300), ROLES_REACH)]
-                    roles = [following[:DESCRIPTION_WORDS]]
+                    roles = [following[:ROLE_WORDS]]
                     if following[:1] and following[0] in rules.PERSON_ROLES:  # not «نماینده [ولی فقیه] در ...»
-                        roles += [following[k + 1:k + 1 + DESCRIPTION_WORDS] for k in range(len(following) - 1)
+                        roles += [following[k + 1:k + 1 + ROLE_WORDS] for k in range(len(following) - 1)
                                   if following[k] == "و" and following[k + 1] in rules.PERSON_ROLES]
                     self._appositions.append((mention.start, mention.entity, tuple(map(tuple, roles))))
             self._apposition_starts = [at for at, _, _ in self._appositions]
