@@ -330,3 +330,8 @@ def test_an_organization_ends_before_what_it_is_spoken_about_and_a_plural_head_i
     assert [e.text for e in find_entities(topic)] == ["فدراسیون فوتبال"]
     plural = {"title": "", "body": "مدیران باشگاه ها دیروز جلسه داشتند."}
     assert find_entities(plural) == []
+
+
+def test_a_regime_named_after_its_place_is_the_state_a_place():
+    fields = {"title": "", "body": "مقامات رژیم بعث عراق بازداشت شدند."}
+    assert [(e.text, e.type) for e in find_entities(fields)] == [("رژیم بعث عراق", "LOC")]

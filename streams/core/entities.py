@@ -39,6 +39,7 @@ GOVERNMENT_HEADS = frozenset(fold(w) for w in "دولت کابینه حکومت 
 # A country's official name: a form of state, its qualifiers, then the country («جمهوری اسلامی پاکستان»,
 # «پادشاهی اردن»). It names the country, a place, though PEYMA tags it as an organization.
 STATE_FORMS = frozenset(fold(w) for w in "جمهوری پادشاهی امیرنشین".split())
+REGIME = fold("رژیم")
 STATE_QUALIFIERS = STATE_FORMS | frozenset(fold(w) for w in "اسلامی خلق دموکراتیک فدرال متحد".split())
 # Heads a place's name may drop once it is known («غزه» for «نوار غزه», «قشم» for «جزیره قشم»).
 # Only heads that leave the same place: «استان اصفهان» is a province, «اصفهان» mostly its capital.
@@ -191,6 +192,10 @@ def _state_form_length(words) -> int:
 
 
 def _is_country_name(words: list[str]) -> bool:
+    """«جمهوری اسلامی پاکستان», or a regime named after its people or place («رژیم صهیونیستی»), which
+    news uses for the state itself."""
+    if len(words) > 1 and words[0] == REGIME:
+        return True
     n = _state_form_length(words)
     return 0 < n < len(words) and gazetteers.name_kind(tuple(words[n:])) == "LOC"
 
