@@ -335,3 +335,11 @@ def test_an_organization_ends_before_what_it_is_spoken_about_and_a_plural_head_i
 def test_a_regime_named_after_its_place_is_the_state_a_place():
     fields = {"title": "", "body": "مقامات رژیم بعث عراق بازداشت شدند."}
     assert [(e.text, e.type) for e in find_entities(fields)] == [("رژیم بعث عراق", "LOC")]
+
+
+def test_the_reporting_agency_named_by_itself_is_that_organization_not_the_place_it_is_named_after():
+    fields = {"title": "", "body": "به گزارش خبرگزاری کرمان، سارا کاظمی به خبرنگار کرمان گفت: بازار آرام است."}
+    entities = find_entities(fields, agency="خبرگزاری کرمان")
+    assert [(e.text, e.type, len(e.mentions)) for e in entities] == [
+        ("خبرگزاری کرمان", "ORG", 2), ("سارا کاظمی", "PER", 1)]
+    assert {e.type for e in find_entities(fields) if e.text == "کرمان"} == {"LOC"}

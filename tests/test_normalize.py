@@ -100,6 +100,9 @@ def test_attribution_keeps_only_the_outlet_and_stops_at_the_comma():
     ("به گزارش خبرنگار نمونه از شیراز، باران آمد.", "نمونه"),
     ("خبرگزاری نمونه: مدیرکل بنادر گفت: اسکله ساخته می‌شود.", "خبرگزاری نمونه"),
     ("به گزارش خبرنگار ما، باران آمد.", None),
+    ("مدیرکل بنادر در گفت‌وگو با خبرنگار اقتصادی نمونه، اظهار داشت: اسکله ساخته می‌شود.", "نمونه"),
+    ("مدیرکل بنادر به خبرنگار نمونه در شیراز گفت: اسکله ساخته می‌شود.", "نمونه"),
+    ("مدیرکل بنادر به خبرنگار ما گفت: اسکله ساخته می‌شود.", None),
 ])
 def test_attribution_names_the_outlet_without_its_desk_dateline_or_conjunction(body, agency):
     assert normalize_article("", body).source_agency == agency

@@ -548,12 +548,25 @@ def _entity(group: _Group, fields: dict[str, str]) -> Entity:
     return Entity(text=text, type=group.kind, mentions=mentions)
 
 
-def find_entities(fields: dict[str, str]) -> list[Entity]:
-    """Entities of an article from its normalized fields ({"title": ..., "body": ...})."""
+def _agency_mentions_as_organization(spans: list[_Span], agency: str) -> list[_Span]:
+    """The reporting agency named by itself («خبرنگار نمونه») is that organization, whatever else its name
+    means («فارس» is also a province), and joins its full name («خبرگزاری نمونه»), inside which its name
+    is no place of its own."""
+    words = tuple(fold(token) for token in agency.split())
+    names = {words, words[1:] if "orghead" in _classes(words[0]) else words}
+    return [replace(span, kind="ORG") if span.words in names else span for span in spans
+            if span.tagged or span.words not in names]
+
+
+def find_entities(fields: dict[str, str], agency: str | None = None) -> list[Entity]:
+    """Entities of an article from its normalized fields ({"title": ..., "body": ...}), and the agency
+    that reports it (normalization's source_agency), if known."""
     fields = {field: fields.get(field) or "" for field in FIELDS}
     sentences = _sentences(fields)
     analysis = default_tagger().analyse([s.tokens for s in sentences])
     spans = _spans(fields, sentences, analysis)
+    if agency and agency.split():
+        spans = _agency_mentions_as_organization(spans, agency)
     groups = _consolidate(fields, sentences, analysis, spans)
     _add_repeated_mentions(fields, sentences, analysis, groups)
     entities = [_entity(group, fields) for group in groups]

@@ -256,6 +256,10 @@ _AGENCY_STAMP = re.compile(r"\s*(خبرگزاری(?:\s+[^\s:،,\-–_]+){1,3}?)\
 # A dateline that opens the body with the outlet's name: «روزنامه نمونه: مدیرکل ... گفت».
 _OUTLET_DATELINE = re.compile(rf"\s*({_OUTLET_HEAD.pattern}[^\n:،,]{{1,40}}?)\s*:")
 _MAX_NAME_WORDS = 8
+# An interview with the outlet's own reporter: «X در گفت‌وگو با خبرنگار اقتصادی نمونه، گفت», «X به
+# خبرنگار نمونه گفت»; the reporter's desk and outlet end at a comma, a verb of saying or a dateline.
+_TOLD_REPORTER = re.compile(r"(?:با|به)\s+(خبرنگار(?:\s+[^\s،,:؛.«»]+){1,5}?)(?=\s*[،,:؛.]|\s+(?:گفت|اظهار|افزود"
+                            r"|تصریح|اعلام|تاکید|تأکید|بیان|عنوان|خاطرنشان|در\s|از\s))")
 
 
 @dataclass
@@ -299,14 +303,17 @@ def _outlet_name(phrase: str) -> str | None:
 
 
 def _source_agency(body: str) -> str | None:
-    """The agency stamping the body, else the outlet of «به گزارش X», else of a dateline opening the body."""
+    """The agency stamping the body, else the outlet of «به گزارش X», else of a dateline opening the body,
+    else the outlet whose reporter someone spoke to."""
     if stamp := _AGENCY_STAMP.match(body):
         return stamp.group(1)
     reported = _REPORTED_BY.search(body)
     if reported and (name := _outlet_name(reported.group(1))):
         return name
-    dateline = _OUTLET_DATELINE.match(body)
-    return dateline.group(1) if dateline else None
+    if dateline := _OUTLET_DATELINE.match(body):
+        return dateline.group(1)
+    told = _TOLD_REPORTER.search(body)
+    return _outlet_name(told.group(1)) if told else None
 
 
 def normalize_article(title: str, body: str) -> NormalizedText:

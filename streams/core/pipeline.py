@@ -46,7 +46,7 @@ def extract(normalized: dict) -> dict:
     timings = dict(normalized["pipeline"]["timing_ms"])
     fields = {name: normalized[name] for name in FIELDS}
     with _timed(timings, "entities"):
-        entities = find_entities(fields)
+        entities = find_entities(fields, normalized.get("source_agency"))
     with _timed(timings, "quotes"):
         quotes = find_quotes(fields, entities, normalized.get("source_agency"))
     return {
