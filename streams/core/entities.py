@@ -210,7 +210,8 @@ def _repair(words: list[str], i: int, j: int, kind: str) -> list[tuple[int, int,
     if kind == "ORG" and words[i] in GOVERNMENT_HEADS and j - i > 2 and _looks_personal(words[i + 1:j]):
         return _repair(words, i + 1, j, "PER")  # «دولت جیمز مونرو» is a person's administration
     j = _end_at_stray_comma(words, i, j)
-    j = next((n for n in range(i, j) if words[n] in NAME_BREAKS), j)
+    if not NAME_BREAKS.isdisjoint(words[i:j]):
+        j = next(n for n in range(i, j) if words[n] in NAME_BREAKS)
     pieces, start = [], i
     for n in range(i, j + 1):
         if n == j or words[n] in BRACKETS:  # quotes and brackets end a name
@@ -237,6 +238,8 @@ def _repair(words: list[str], i: int, j: int, kind: str) -> list[tuple[int, int,
 def _are_two_places(words: list[str]) -> bool:
     """«موصل عراق», «استان ادلب سوریه»: a listed place, maybe after its designator, then the country or
     region it lies in, which the tagger took as one name. Only a one-word place: «ایالات متحده آمریکا» is one."""
+    if not 2 <= len(words) <= 3:
+        return False
     place = words[1:-1] if len(words) == 3 and "placehead" in _classes(words[0]) else words[:-1]
     return (len(place) == 1 and gazetteers.name_kind(tuple(place)) == "LOC"
             and gazetteers.name_kind(tuple(words[-1:])) == "LOC" and gazetteers.name_kind(tuple(words)) is None)
@@ -278,6 +281,8 @@ def _bare_institutions(words: list[str], found: list[tuple[int, int, str, bool]]
 
 def _short_country_names(words: list[str], found: list[tuple[int, int, str, bool]]) -> None:
     """Adds each country's short name outside the names found."""
+    if COUNTRY_SHORT_NAMES.isdisjoint(words):
+        return
     taken = {t for i, j, _, _ in found for t in range(i, j)}
     found += [(i, i + 1, "LOC", False) for i, word in enumerate(words) if word in COUNTRY_SHORT_NAMES and i not in taken]
 

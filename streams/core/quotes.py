@@ -627,10 +627,12 @@ class _FieldReader:
             for mention in self.mentions:
                 gap = _APPOSITION_GAP.match(self.text, mention.end).end()
                 if mention.entity.type == "PER" and gap - mention.end < 4:
-                    following = [w.group().translate(rules.FOLD_LETTERS)
-                                 for w in islice(_WORD.finditer(self.text, gap, gap + 300), ROLES_REACH)]
-                    roles = [following[:ROLE_WORDS]]
+                    words = _WORD.finditer(self.text, gap, min(gap + 300, self._sentence(gap)[1]))
+                    following = [w.group().translate(rules.FOLD_LETTERS) for w in islice(words, ROLE_WORDS)]
+                    roles = [following[:]]
                     if following[:1] and following[0] in rules.PERSON_ROLES:  # not «نماینده [ولی فقیه] در ...»
+                        following += [w.group().translate(rules.FOLD_LETTERS)
+                                      for w in islice(words, ROLES_REACH - ROLE_WORDS)]
                         roles += [following[k + 1:k + 1 + ROLE_WORDS] for k in range(len(following) - 1)
                                   if following[k] == "و" and following[k + 1] in rules.PERSON_ROLES]
                     self._appositions.append((mention.start, mention.entity, tuple(map(tuple, roles))))
