@@ -78,9 +78,11 @@ _HEADLINE = re.compile(r"\s*(?P<head>[^:\n«»]{2,60}?)\s*:\s*(?P<text>\S[^\n]*)
 
 _APPOSITION_STOPS = rules.PREPOSITIONS | {"که"}
 _SUBJECT_WORDS = rules.PRONOUNS | rules.PERSON_ROLES | rules.ORGANIZATION_NOUNS
-# A few words set off by a comma at a clause's start: a lead-in («در همین حال،») or the subject itself
-_LEAD_IN = re.compile(r"[ \u00a0]*(?:[\w\u200c]+[ \u00a0\u200c]+){0,3}[\w\u200c]+[ \u00a0]*[،,]")
+# A few words set off by a comma at a clause's start: a lead-in («در همین حال،») or the subject itself.
+# Possessive, so that a clause without that comma fails at once instead of retrying every split of its words.
+_LEAD_IN = re.compile(r"[ \u00a0]*+(?:[\w\u200c]++[ \u00a0]++){0,3}+[\w\u200c]++[ \u00a0]*+[،,]")
 _GUILLEMET_MARKS = str.maketrans("", "", "«»")
+_ROLE_END = re.compile(r"[.:!?؟]")  # a role read after a person's name ends with its sentence
 # What a description in a headline stands for, when the title itself names nobody.
 _DESCRIBED_TYPE = {"person": "PER", "pronoun": "PER", "organization": "ORG"}
 
@@ -627,7 +629,8 @@ class _FieldReader:
             for mention in self.mentions:
                 gap = _APPOSITION_GAP.match(self.text, mention.end).end()
                 if mention.entity.type == "PER" and gap - mention.end < 4:
-                    words = _WORD.finditer(self.text, gap, min(gap + 300, self._sentence(gap)[1]))
+                    stop = _ROLE_END.search(self.text, gap, min(gap + 300, self._paragraph(gap)[1]))
+                    words = _WORD.finditer(self.text, gap, stop.start() if stop else self._paragraph(gap)[1])
                     following = [w.group().translate(rules.FOLD_LETTERS) for w in islice(words, ROLE_WORDS)]
                     roles = [following[:]]
                     if following[:1] and following[0] in rules.PERSON_ROLES:  # not «نماینده [ولی فقیه] در ...»
