@@ -192,8 +192,8 @@ def _state_form_length(words) -> int:
 
 
 def _is_country_name(words: list[str]) -> bool:
-    """«جمهوری اسلامی پاکستان», or a regime named after its people or place («رژیم صهیونیستی»), which
-    news uses for the state itself."""
+    """«جمهوری اسلامی پاکستان», or a regime named after its people, party or place («رژیم بعث عراق»),
+    which news uses for the state itself."""
     if len(words) > 1 and words[0] == REGIME:
         return True
     n = _state_form_length(words)
@@ -555,8 +555,8 @@ def _entity(group: _Group, fields: dict[str, str]) -> Entity:
 
 def _agency_mentions_as_organization(spans: list[_Span], agency: str) -> list[_Span]:
     """The reporting agency named by itself («خبرنگار نمونه») is that organization, whatever else its name
-    means («فارس» is also a province), and joins its full name («خبرگزاری نمونه»), inside which its name
-    is no place of its own."""
+    means (the «کرمان» of a «خبرگزاری کرمان» is also a city), and joins its full name, inside which its
+    name is no place of its own."""
     words = tuple(fold(token) for token in agency.split())
     names = {words, words[1:] if "orghead" in _classes(words[0]) else words}
     return [replace(span, kind="ORG") if span.words in names else span for span in spans
