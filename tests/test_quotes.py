@@ -418,6 +418,11 @@ def test_honorifics_do_not_push_the_name_out_of_the_subject_window(honorifics):
     assert [q.speaker for q in quotes_of(body, names)] == ["کاوه نادری", "سارا کاظمی"]
 
 
+def test_an_honorific_alone_before_the_verb_is_an_unnamed_subject_not_a_crash():
+    [quote] = quotes_of("دکتر گفت: نان گران نمی‌شود.")
+    assert (quote.speaker, quote.text) == (None, "نان گران نمی‌شود")
+
+
 @pytest.mark.parametrize("lead_in", ["از سوی دیگر،", "در همین حال،", "با این همه،"])
 def test_a_lead_in_set_off_by_a_comma_does_not_hide_a_described_speaker(lead_in):
     body = ("سارا کاظمی سخنگوی اتحادیه نانوایان گفت: نان گران نمی‌شود.\n"

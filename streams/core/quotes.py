@@ -503,7 +503,8 @@ class _FieldReader:
         chunk = self.text[start:words[-1].end()].translate(rules.FOLD_LETTERS)
         folded = [chunk[w.start() - start:w.end() - start] for w in words]
         if not rules.HONORIFICS.isdisjoint(folded):
-            words, folded = map(list, zip(*((w, f) for w, f in zip(words, folded) if f not in rules.HONORIFICS)))
+            kept = [k for k, f in enumerate(folded) if f not in rules.HONORIFICS]
+            words, folded = [words[k] for k in kept], [folded[k] for k in kept]
         for i, word in enumerate(words[:SUBJECT_WINDOW]):
             if word.start() in self.cue_starts:
                 break  # the clause opens with its verb: the subject is elided
