@@ -6,7 +6,7 @@ from streams.core import pipeline
 
 PIECES = ["وزیر", "گفت", ":", "«", "»", "خبرگزاری", "به گزارش", "به گفته", "او", "وی", "تهران", "سازمان",
           "\u200c", " ", "\n", "<p>", "</div>", "&nbsp;", "www.example.org", "3.5", "۱۲", "ي", "ك", "…",
-          "a@b.co", "Reuters", "!!!", "؟", "،", "\u200f", "\ufeff"]
+          "a@b.co", "Reuters", "!!!", "؟", "،", "\u200f", "\ufeff", "سید", "به خبرنگار", "کشور", "رژیم", "انگلیس"]
 text = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=5)), max_size=40).map("".join)
 
 
