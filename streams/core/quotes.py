@@ -445,9 +445,9 @@ class _FieldReader:
                 self.first_speaker.setdefault(speaker.type, speaker)
             if speaker.type == "PER" and self.awaiting_name:  # the described person, named here (or unrecognized)
                 if not isinstance(speaker, _Unnamed):
-                    roles = self._roles(speaker)
+                    introduced = bool(self._roles(speaker))
                     for awaiting, description in self.awaiting_name:
-                        if not roles or any(set(description) <= role for role in roles):
+                        if not introduced or self._holds(speaker, description):
                             awaiting.speaker, awaiting.speaker_description = quote.speaker, None
                 self.awaiting_name.clear()
         self.quoted_starts.append(start)
@@ -601,11 +601,12 @@ class _FieldReader:
                       if e and e[0] < pos]
         if not candidates:
             return self._last_speaker(pos, None) or _NamedLater(phrase=subject.phrase, description=subject.words)
-        holds = [self._holds(person, subject.words) for person in candidates]
+        holds = [bool(subject.words) and self._holds(person, subject.words) for person in candidates]
         return candidates[holds.index(True)] if any(holds) else candidates[0]
 
     def _holds(self, person: Entity, description: tuple[str, ...]) -> bool:
-        return bool(description) and any(set(description) <= role for role in self._roles(person))
+        """Whether one of the roles the person was introduced with holds every word of the description."""
+        return any(set(description) <= role for role in self._roles(person))
 
     def _introduced_as(self, words: tuple[str, ...], pos: int) -> Entity | None:
         """The person introduced with this description («کاوه نیک‌نام نماینده مردم کرمان»):
@@ -630,8 +631,9 @@ class _FieldReader:
             for mention in self.mentions:
                 gap = _APPOSITION_GAP.match(self.text, mention.end).end()
                 if mention.entity.type == "PER" and gap - mention.end < 4:
-                    stop = _ROLE_END.search(self.text, gap, min(gap + 300, self._paragraph(gap)[1]))
-                    words = _WORD.finditer(self.text, gap, stop.start() if stop else self._paragraph(gap)[1])
+                    reach = min(gap + 300, self._paragraph(gap)[1])
+                    stop = _ROLE_END.search(self.text, gap, reach)
+                    words = _WORD.finditer(self.text, gap, stop.start() if stop else reach)
                     following = [w.group().translate(rules.FOLD_LETTERS) for w in islice(words, ROLE_WORDS)]
                     roles = [following[:]]
                     if following[:1] and following[0] in rules.PERSON_ROLES:  # not «نماینده [ولی فقیه] در ...»
