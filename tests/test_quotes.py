@@ -47,6 +47,7 @@ def said(quotes) -> list[tuple[str | None, str]]:
     "تصریح کرد", "اظهار داشت", "عنوان کرد", "بیان کرد", "نوشت", "هشدار داد", "تاکید کرده است",
     "اظهار کرد", "می‌گوید", "گفته بود", "فرمودند", "بیان فرمودند", "می‌فرمایند",
     "اظهارداشت", "یادآورشد", "ابراز امیدواری کرد", "ابراز نگرانی کرد", "احتمال داد",
+    "اظهار امیدواری کرد", "اظهار تاسف کرد", "گوشزد کرد",
 ])
 def test_every_verb_of_saying_before_a_colon_opens_speech(cue):
     body = f"کاوه نادری رئیس اتحادیه نانوایان {cue}: قیمت نان تا پایان سال تغییر نمی‌کند."
@@ -343,6 +344,21 @@ def test_compound_role_word_opens_a_description_not_the_organization_inside_it()
             "رئیس‌کل دادگستری استان افزود: قاضیان جدید استخدام می‌شوند.")
     names = {"لیلا مرادی": "PER", "دادگستری استان": "ORG"}
     assert [s for s, _ in said(quotes_of(body, names))] == ["لیلا مرادی", "لیلا مرادی"]
+
+
+@pytest.mark.parametrize("role", ["افسر", "مهاجم", "داور", "کارگردان"])
+def test_a_role_word_opens_a_description_not_the_organization_after_it(role):
+    body = (f"کاوه نادری {role} باشگاه نمونه گفت: کار خوبی بود.\n"
+            f"{role} باشگاه نمونه افزود: تمرینات ادامه دارد.")
+    names = {"کاوه نادری": "PER", "باشگاه نمونه": "ORG"}
+    assert [s for s, _ in said(quotes_of(body, names))] == ["کاوه نادری", "کاوه نادری"]
+
+
+def test_a_military_rank_before_a_name_is_an_honorific_not_a_description():
+    body = ("سارا کاظمی فرمانده پادگان گفت: دو نفر زخمی شدند.\n"
+            "ژنرال کاوه نادری سخنگوی ارتش نیز گفت: هیچ سربازی کشته نشد.")
+    names = {"سارا کاظمی": "PER", "کاوه نادری": "PER"}
+    assert [s for s, _ in said(quotes_of(body, names))] == ["سارا کاظمی", "کاوه نادری"]
 
 
 def test_description_with_no_one_to_resolve_to_gives_no_speaker():
