@@ -150,6 +150,26 @@ def test_according_to_names_the_speaker_before_the_comma():
     assert said(quotes_of(body, {"رضا کریمی": "PER"})) == [("رضا کریمی", "صادرات زعفران امسال دو برابر شده است")]
 
 
+def test_according_to_a_pronoun_needs_no_comma():
+    body = "کاوه نادری وزیر نیرو گفت: برق قطع نمی‌شود.\nبه گفته وی قیمت برق تا پایان سال ثابت می‌ماند."
+    assert said(quotes_of(body, {"کاوه نادری": "PER"}))[1] == ("کاوه نادری", "قیمت برق تا پایان سال ثابت می‌ماند")
+
+
+@pytest.mark.parametrize("joint", [" اما", "؛"])
+def test_a_coordinated_clause_with_its_own_subject_has_that_speaker(joint):
+    body = f"کرمان و یزد دیروز توافق کردند{joint} سارا کاظمی اعلام کرد که این توافق اجرا نمی‌شود."
+    names = {"کرمان": "LOC", "یزد": "LOC", "سارا کاظمی": "PER"}
+    assert said(quotes_of(body, names)) == [("سارا کاظمی", "این توافق اجرا نمی‌شود")]
+
+
+def test_but_inside_a_description_or_an_inner_clause_keeps_the_subject_before_it():
+    body = ("کاوه نادری کار را ساده اما پرزحمت نامید و تصریح کرد: باید صبور بود.\n"
+            "سارا کاظمی با اشاره به اینکه برق قطع شده اما کاوه نادری آن را نپذیرفت، گفت: برق برمی‌گردد.")
+    quotes = quotes_of(body, {"کاوه نادری": "PER", "سارا کاظمی": "PER"})
+    assert [(q.speaker, q.cue) for q in quotes] == [
+        ("کاوه نادری", "تصریح کرد"), ("سارا کاظمی", "با اشاره به اینکه"), ("سارا کاظمی", "گفت")]
+
+
 def test_according_to_leaves_the_speakers_description_out_of_the_quote():
     body = "به گفته رضا کریمی، کارشناس بازار زعفران در مشهد، «صادرات امسال دو برابر شده است.»"
     assert said(quotes_of(body, {"رضا کریمی": "PER"})) == [("رضا کریمی", "صادرات امسال دو برابر شده است")]

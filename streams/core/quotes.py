@@ -43,8 +43,10 @@ _AFTER_CUE = re.compile(r"[ \u00a0\u200c]*(?:(?P<colon>[:：،,]|(?=«))|(?P<tha
 _REPORTED_THAT = re.compile(
     r"با[ \u200c]*(?:" + "|".join(rules.flexible(w) for w in rules.SAYING_NOUNS_BEFORE_THAT)
     + r")[ \u200c]+(?:" + rules.flexible("این که") + r")(?![\w\u200c])")
+# the speaker is set off by a comma, or is a pronoun that needs none («به گفته وی قیمت‌ها ...»)
 _ACCORDING_TO = re.compile(r"به[ \u200c]?" + rules.flexible("گفته") + r"(?:ی)?(?![\w\u200c])[ \u200c]*"
-                           r"(?P<who>[^،,:\n.]{1,80})[،,]")
+                           r"(?:(?P<who>[^،,:\n.]{1,80})[،,]|(?P<pronoun>"
+                           + "|".join(rules.flexible(w) for w in rules.PRONOUNS) + r")(?=[ \u00a0]))")
 # «به گفته X، description of X، «...»»: a short clause that ends in a comma right before a guillemet
 _APPOSITIVE_BEFORE_GUILLEMET = re.compile(r"[^«»\n.:]{1,120}?[،,][ \u200c]*(?=«)")
 # a quote in guillemets, also with its full stop inside them («... است.»)
@@ -74,6 +76,8 @@ _ATTRIBUTION_BEFORE = re.compile(
     "(?:" + "|".join(rules.flexible(w) for w in ("به گزارش", "به نقل از")) + r")[^،,:\n]{0,60}$")
 _DATELINE_AFTER = re.compile(r"[ \u00a0]*[-_–—]")
 _AFTER_REPORTER = re.compile(r"(?:[ \u00a0\u200c]+(?:از|در)[ \u00a0\u200c]+[\w\u200c]+)?[ \u00a0\u200c]*[-_–—،,]?")
+_CLAUSE_JOINT = re.compile(r"؛|;|(?<![\w\u200c])اما(?=[ \u00a0])")
+_COMMA = re.compile(r"[،,]")
 _HEADLINE = re.compile(r"\s*(?P<head>[^:\n«»]{2,60}?)\s*:\s*(?P<text>\S[^\n]*)")
 
 _APPOSITION_STOPS = rules.PREPOSITIONS | {"که"}
@@ -334,7 +338,8 @@ class _FieldReader:
 
     def _according_to(self, match: re.Match):
         """«به گفته X، ...»: X speaks the rest of the sentence."""
-        speaker = self._resolve(self._subject_in(*match.span("who")), match.start())
+        who = "who" if match.group("who") else "pronoun"
+        speaker = self._resolve(self._subject_in(*match.span(who)), match.start())
         end = self._sentence(match.start())[1]
         # a description set beside the speaker is not what was said
         appositive = _APPOSITIVE_BEFORE_GUILLEMET.match(self.text, match.end(), end)
@@ -468,6 +473,13 @@ class _FieldReader:
         start = self._sentence(pos)[0]
         # A colon before pos closes a dateline or label («خبرگزاری نمونه: مدیرکل ... گفت»).
         start = max(start, self.text.rfind(":", max(start, pos - LABEL_REACH), pos) + 1)
+        # «... توافق کردند اما X اعلام کرد»: a coordinated clause opens after «؛» or «اما» with its own
+        # subject, unless a comma before the verb shows a clause set inside the subject's own.
+        joint = None
+        for joint in _CLAUSE_JOINT.finditer(self.text, max(start, pos - LABEL_REACH), pos):
+            pass
+        if joint and self._opens_with_subject(joint.end(), pos) and not _COMMA.search(self.text, joint.end(), pos):
+            start = joint.end()
         while (opener := _CLAUSE_OPENER.match(self.text, start, pos)) and opener.end() > start:
             start = opener.end()
         lead_in = _LEAD_IN.match(self.text, start, pos)
@@ -478,6 +490,12 @@ class _FieldReader:
         if i >= 0 and self.reporters[i].start >= start:
             start = _AFTER_REPORTER.match(self.text, self.reporters[i].end, pos).end()
         return start
+
+    def _opens_with_subject(self, start: int, end: int) -> bool:
+        """Whether the first word of text[start:end] is a mention, a pronoun or a role word."""
+        word = _WORD.search(self.text, start, end)
+        return bool(word) and (self._mention_at(word.start(), word.end()) is not None
+                               or word.group().translate(rules.FOLD_LETTERS) in _SUBJECT_WORDS)
 
     def _names_anyone(self, start: int, end: int) -> bool:
         """Whether text[start:end] holds a mention, a pronoun or a role word: someone who may be the subject."""
