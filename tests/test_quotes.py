@@ -366,12 +366,20 @@ def test_compound_role_word_opens_a_description_not_the_organization_inside_it()
     assert [s for s, _ in said(quotes_of(body, names))] == ["لیلا مرادی", "لیلا مرادی"]
 
 
-@pytest.mark.parametrize("role", ["افسر", "مهاجم", "داور", "کارگردان"])
+@pytest.mark.parametrize("role", ["افسر", "مهاجم", "داور", "کارگردان", "پیشکسوت"])
 def test_a_role_word_opens_a_description_not_the_organization_after_it(role):
     body = (f"کاوه نادری {role} باشگاه نمونه گفت: کار خوبی بود.\n"
             f"{role} باشگاه نمونه افزود: تمرینات ادامه دارد.")
     names = {"کاوه نادری": "PER", "باشگاه نمونه": "ORG"}
     assert [s for s, _ in said(quotes_of(body, names))] == ["کاوه نادری", "کاوه نادری"]
+
+
+@pytest.mark.parametrize("opener", ["در همین راستا", "در ادامه", "در این میان", "از سوی دیگر"])
+def test_a_phrase_of_reference_does_not_push_the_subject_out_of_its_window(opener):
+    body = ("سارا کاظمی گفت: قرارداد امضا شد.\n"
+            f"{opener} شرکت فیلم‌سازی «آوای نمونه کرمان» اعلام کرد: نخستین فیلم تا بهار ساخته می‌شود.")
+    names = {"سارا کاظمی": "PER", "آوای نمونه کرمان": "ORG"}
+    assert [s for s, _ in said(quotes_of(body, names))] == ["سارا کاظمی", "آوای نمونه کرمان"]
 
 
 def test_a_military_rank_before_a_name_is_an_honorific_not_a_description():

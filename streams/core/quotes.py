@@ -69,7 +69,8 @@ _PARAGRAPH = re.compile(r"[^\n]+")
 _CLAUSE_OPENER = re.compile(
     r"[\s\"'«]*(?:(?:" + "|".join(rules.flexible(w) for w in rules.SOURCE_OPENERS)
     + r")[^،,:\n]{0,200}[،,]|(?:" + "|".join(rules.flexible(w) for w in rules.CONNECTIVE_OPENERS)
-    + r")(?![\w\u200c]))")
+    + r")(?![\w\u200c])|(?:" + "|".join(rules.flexible(w) for w in rules.REFERENCE_OPENERS)
+    + r")(?![\w\u200c])[ \u00a0]*[،,]?)")
 # An outlet named as where the news came from («به گزارش گروه سیاسی خبرگزاری X», «به نقل از روابط
 # عمومی X») or as a dateline («خبرگزاری X - ...») reports what others say; it is never their speaker.
 _ATTRIBUTION_BEFORE = re.compile(
