@@ -56,6 +56,12 @@ def test_every_verb_of_saying_before_a_colon_opens_speech(cue):
     assert quotes[0].cue == cue and quotes[0].kind == "indirect"
 
 
+@pytest.mark.parametrize("stray", ["'", "“", "‘"])
+def test_a_stray_quotation_mark_glued_to_the_verb_does_not_hide_it(stray):
+    body = f"کاوه نادری در گفت‌وگو با شبکه نمونه {stray}گفته بود:«نان گران نمی‌شود.»"
+    assert said(quotes_of(body, {"کاوه نادری": "PER"})) == [("کاوه نادری", "نان گران نمی‌شود")]
+
+
 def test_guillemets_after_the_cue_make_a_direct_quote_without_the_marks():
     body = "سارا احمدی سرمربی تیم افزود: «ما برای این مسابقه آماده هستیم و نتیجه می‌گیریم»."
     [quote] = quotes_of(body, {"سارا احمدی": "PER"})

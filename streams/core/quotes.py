@@ -34,7 +34,7 @@ _CUE_HERE = re.compile(r"(?:" + rules.cue_pattern() + r")" + _CUE_END)
 # character instead of trying a look-behind at every position: a cue after a space (nearly all
 # of them) is found by a literal-prefix scan, the rest by a scan for a few rarer characters.
 _CUE_AFTER_SPACE = re.compile(r" (?P<cue>(?:" + rules.cue_pattern() + r")" + _CUE_END + ")")
-_CUE_AFTER_OTHER = re.compile(r"[\t\n\u00a0«\"(](?P<cue>(?:" + rules.cue_pattern() + r")" + _CUE_END + ")")
+_CUE_AFTER_OTHER = re.compile(r"[\t\n\u00a0«\"'“‘(](?P<cue>(?:" + rules.cue_pattern() + r")" + _CUE_END + ")")
 # What follows a cue decides the quote: a colon, comma or guillemet opens speech to the end
 # of the paragraph, «که» a reported clause to the end of the sentence, a word the same.
 _AFTER_CUE = re.compile(r"[ \u00a0\u200c]*(?:(?P<colon>[:：،,]|(?=«))|(?P<that>"
