@@ -62,6 +62,13 @@ def test_a_stray_quotation_mark_glued_to_the_verb_does_not_hide_it(stray):
     assert said(quotes_of(body, {"کاوه نادری": "PER"})) == [("کاوه نادری", "نان گران نمی‌شود")]
 
 
+@pytest.mark.parametrize("that", ["", " که"])
+def test_two_verbs_of_saying_joined_with_and_report_two_clauses(that):
+    body = f"کاوه نادری گفت{that} قیمت نان ثابت می‌ماند و تاکید کرد{that} آرد به اندازه کافی وجود دارد."
+    assert said(quotes_of(body, {"کاوه نادری": "PER"})) == [
+        ("کاوه نادری", "قیمت نان ثابت می‌ماند"), ("کاوه نادری", "آرد به اندازه کافی وجود دارد")]
+
+
 def test_guillemets_after_the_cue_make_a_direct_quote_without_the_marks():
     body = "سارا احمدی سرمربی تیم افزود: «ما برای این مسابقه آماده هستیم و نتیجه می‌گیریم»."
     [quote] = quotes_of(body, {"سارا احمدی": "PER"})

@@ -303,7 +303,7 @@ class _FieldReader:
             return ([quote] if quote else []), max(end, cue.end)
         if cue.opens == "word" and self._first_word(start) in rules.NOT_SPEECH_OPENERS:
             return [], cue.end
-        end = self._clause_end(start, relative)
+        end = self._coordinated_cue_start(start, self._clause_end(start, relative), cues, cue_starts)
         inner = [g for g in _GUILLEMETS.finditer(self.text, start, end) if self._are_words_said(*g.span(1))]
         too_short = len(list(islice(_WORD.finditer(self.text, start, end), 3))) < 3
         if not inner and cue.opens == "word" and too_short:
@@ -391,6 +391,15 @@ class _FieldReader:
                 sentence_start = self._sentence(cues[i].start)[0]
                 if sentence_start > start:
                     return sentence_start
+            i += 1
+        return end
+
+    def _coordinated_cue_start(self, start: int, end: int, cues: list[_Cue], cue_starts: list[int]) -> int:
+        """«X گفت A و تاکید کرد B»: a verb of saying joined with «و» ends the clause before it and reports B."""
+        i = bisect.bisect_left(cue_starts, start)
+        while i < len(cues) and cues[i].start < end:
+            if cues[i].opens and self._word_before(cues[i].start) == "و":
+                return self.text.rfind("و", start, cues[i].start)
             i += 1
         return end
 
