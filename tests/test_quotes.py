@@ -69,6 +69,13 @@ def test_two_verbs_of_saying_joined_with_and_report_two_clauses(that):
         ("کاوه نادری", "قیمت نان ثابت می‌ماند"), ("کاوه نادری", "آرد به اندازه کافی وجود دارد")]
 
 
+def test_reported_speech_may_open_with_a_condition():
+    body = ("کاوه نادری وزیر نیرو اعلام کرد به شرط آنکه باران ببارد، سد تا بهار پر می‌شود.\n"
+            "این مقام افزود: برق قطع نمی‌شود.")
+    assert said(quotes_of(body, {"کاوه نادری": "PER"})) == [
+        ("کاوه نادری", "به شرط آنکه باران ببارد، سد تا بهار پر می‌شود"), ("کاوه نادری", "برق قطع نمی‌شود")]
+
+
 def test_guillemets_after_the_cue_make_a_direct_quote_without_the_marks():
     body = "سارا احمدی سرمربی تیم افزود: «ما برای این مسابقه آماده هستیم و نتیجه می‌گیریم»."
     [quote] = quotes_of(body, {"سارا احمدی": "PER"})
