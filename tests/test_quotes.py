@@ -496,6 +496,13 @@ def test_a_lead_in_set_off_by_a_comma_does_not_hide_a_described_speaker(lead_in)
     assert [q.speaker for q in quotes_of(body, names)] == ["سارا کاظمی", "کاوه نادری", "سارا کاظمی"]
 
 
+@pytest.mark.parametrize("lead_in", ["بعد از سخنان «کاظمی»،", "پس از سارا کاظمی،", "در دیدار با کاظمی،"])
+def test_a_lead_in_opening_with_a_preposition_is_not_the_subject_even_when_it_names_someone(lead_in):
+    body = f"سارا کاظمی گفت: برق قطع نمی‌شود.\n{lead_in} کاوه نادری آهنگساز به سمفونی پرداخت و گفت: سمفونی فرم دارد."
+    names = {"سارا کاظمی": "PER", "کاوه نادری": "PER", "کاظمی": "PER"}
+    assert [q.speaker for q in quotes_of(body, names)] == ["سارا کاظمی", "کاوه نادری"]
+
+
 def test_someone_cited_in_passing_inside_speech_neither_ends_it_nor_becomes_the_antecedent():
     body = ("کاوه نادری تاکید کرد: قیمت ثابت می‌ماند. برخلاف نظر سارا کاظمی که می‌گوید «نان گران می‌شود»، "
             "آرد کافی داریم.\nوی افزود: نانوایی‌ها باز است.")

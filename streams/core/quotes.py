@@ -85,7 +85,8 @@ _APPOSITION_STOPS = rules.PREPOSITIONS | {"که"}
 _SUBJECT_WORDS = rules.PRONOUNS | rules.PERSON_ROLES | rules.ORGANIZATION_NOUNS
 # A few words set off by a comma at a clause's start: a lead-in («در همین حال،») or the subject itself.
 # Possessive, so that a clause without that comma fails at once instead of retrying every split of its words.
-_LEAD_IN = re.compile(r"[ \u00a0]*+(?:[\w\u200c]++[ \u00a0]++){0,3}+[\w\u200c]++[ \u00a0]*+[،,]")
+_LEAD_IN = re.compile(r"[ \u00a0]*+(?P<first>[\w\u200c«»]++)(?:[ \u00a0]++[\w\u200c«»]++){0,3}+[ \u00a0]*+[،,]")
+_LEAD_IN_OPENERS = rules.PREPOSITIONS | {"پس", "بعد", "قبل", "پیش"}
 _GUILLEMET_MARKS = str.maketrans("", "", "«»")
 _ROLE_END = re.compile(r"[.:!?؟]")  # a role read after a person's name ends with its sentence
 # What a description in a headline stands for, when the title itself names nobody.
@@ -492,9 +493,12 @@ class _FieldReader:
             start = joint.end()
         while (opener := _CLAUSE_OPENER.match(self.text, start, pos)) and opener.end() > start:
             start = opener.end()
+        # «از سوی دیگر، X گفت», «پس از سخنان Y، X گفت»: a lead-in set off by a comma, which names nobody
+        # or opens with a preposition
         lead_in = _LEAD_IN.match(self.text, start, pos)
-        if lead_in and not self._names_anyone(start, lead_in.end()):
-            start = lead_in.end()  # «از سوی دیگر، X گفت»: a lead-in set off by a comma
+        if lead_in and (self._first_word(lead_in.start("first")) in _LEAD_IN_OPENERS
+                        or not self._names_anyone(start, lead_in.end())):
+            start = lead_in.end()
         # «به گزارش خبرگزاری نمونه از تبریز X گفت»: without a comma, the clause opens after the outlet
         i = bisect.bisect_right(self.reporter_ends, pos) - 1
         if i >= 0 and self.reporters[i].start >= start:
