@@ -467,9 +467,10 @@ def test_a_document_speaks_in_the_pluperfect_before_guillemets():
     assert said(quotes_of(body, {"وزارت نیرو": "ORG"})) == [("وزارت نیرو", "سد تازه تا بهار آبگیری می‌شود")]
 
 
-@pytest.mark.parametrize("ba", ["با ", "با", "با‌"])
-def test_reported_clause_after_ba_bayan_inke_however_ba_is_joined(ba):
-    body = f"کاوه نادری {ba}بیان اینکه نان گران نمی‌شود، افزود: آرد کافی داریم."
+@pytest.mark.parametrize("ba, that", [("با ", "اینکه"), ("با", "اینکه"), ("با‌", "اینکه"), ("با ", "آنکه"),
+                                      ("با ", "آن که")])
+def test_reported_clause_after_ba_bayan_inke_however_ba_is_joined(ba, that):
+    body = f"کاوه نادری {ba}بیان {that} نان گران نمی‌شود، افزود: آرد کافی داریم."
     assert said(quotes_of(body, {"کاوه نادری": "PER"})) == [
         ("کاوه نادری", "نان گران نمی‌شود"), ("کاوه نادری", "آرد کافی داریم")]
 
