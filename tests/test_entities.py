@@ -343,3 +343,10 @@ def test_the_reporting_agency_named_by_itself_is_that_organization_not_the_place
     assert [(e.text, e.type, len(e.mentions)) for e in entities] == [
         ("خبرگزاری کرمان", "ORG", 2), ("سارا کاظمی", "PER", 1)]
     assert {e.type for e in find_entities(fields) if e.text == "کرمان"} == {"LOC"}
+
+
+def test_an_arabic_surname_named_again_without_its_article_is_the_same_person():
+    fields = {"title": "", "body": "کاوه الکرمانی وزیر نیرو در تهران گفت: برق وصل می‌شود. کرمانی افزود: کار تمام است."}
+    entities = _by_name(find_entities(fields))
+    assert _mention_texts(fields, entities["کاوه الکرمانی"]) == ["کاوه الکرمانی", "کرمانی"]
+    assert "کرمانی" not in entities

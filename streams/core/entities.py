@@ -6,7 +6,7 @@
    place, and a place named inside an organization's name («سفارت ژاپن») is an entity of its own too.
 3. Consolidation: mentions that name the same thing become one Entity whose text is the
    fullest form seen (by letters). Spelling variants (ي/ی, ك/ک, آ/ا, ZWNJ or space) share a key; a lone
-   surname joins the full name it ends; a short organization name joins the long one it
+   surname joins the full name it ends (an Arabic one also without its article «ال»); a short organization name joins the long one it
    abbreviates (a bare «X» after «خبرگزاری X» or «تیم فوتبال X», an acronym declared in
    parentheses); a place named without its designator, state form or compass word joins its
    full name.
@@ -66,6 +66,7 @@ BARE_INSTITUTIONS = frozenset(fold(w) for w in "مجلس پارلمان".split()
 COUNTRY_SHORT_NAMES = frozenset(fold(w) for w in "انگلیس امارات عربستان فلسطین اسکاتلند ولز بوسنی مقدونیه".split())
 # Words this frequent after an organization's head describe it («تیم فوتبال», «باشگاه فرهنگی ورزشی»)
 DESCRIPTIVE_RANK = 1000
+ARTICLE = "ال"  # the Arabic article, written joined to the surname it opens
 MIN_REPEATED_NAME = 3  # letters; shorter names are too often plain words to look for again
 # A surname this frequent in news is too often a plain word («روستا», «امید») to be taken alone for the person
 PLAIN_WORD_RANK = 1000
@@ -380,7 +381,9 @@ class _Group:
 def _short_forms(words: tuple[str, ...], kind: str) -> list[tuple[str, ...]]:
     """Shorter names a writer uses for an entity once its full name is known."""
     if kind == "PER":
-        return [words[k:] for k in range(1, len(words))]  # «کاظمی» for «نادر کاظمی»
+        forms = [words[k:] for k in range(1, len(words))]  # «کاظمی» for «نادر کاظمی»
+        bare = _without_article(words[-1]) if len(words) > 1 else None
+        return forms + [(bare,)] if bare else forms  # «کرمانی» for «کاوه الکرمانی»
     if kind == "ORG" and len(words) > 1:
         forms = [words[:k] for k in range(2, len(words))]  # «شورای عالی» for «شورای عالی فضای مجازی»
         if words[0] in BARE_INSTITUTIONS:
@@ -406,6 +409,15 @@ def _short_forms(words: tuple[str, ...], kind: str) -> list[tuple[str, ...]]:
             forms.append(words[:-1])  # «کره» for «کره جنوبی»
         return forms
     return []
+
+
+def _without_article(surname: str) -> str | None:
+    """An Arabic surname without its article «ال», as Persian text also writes it («الکرمانی», «کرمانی»);
+    None if it has none. A first name that happens to begin so («الهام») is no such surname."""
+    if (surname.startswith(ARTICLE) and len(surname) - len(ARTICLE) >= MIN_REPEATED_NAME
+            and "first" not in _classes(surname)):
+        return surname[len(ARTICLE):]
+    return None
 
 
 def _describes_head(word: str) -> bool:
@@ -539,6 +551,9 @@ def _surnames(groups: list[_Group]) -> dict[str, _Group]:
     for group in groups:
         if group.kind == "PER" and len(group.words) > 1 and "و" not in group.words:  # not «کامران و فرزاد پاییزی»
             owners.setdefault(group.words[-1], []).append(group)
+            bare = _without_article(group.words[-1])
+            if bare:
+                owners.setdefault(bare, []).append(group)
     named_alone = {s.words[0] for group in groups for s in group.spans if len(s.words) == 1}
     return {surname: people[0] for surname, people in owners.items()
             if len(people) == 1 and surname not in named_alone and len(surname) >= MIN_REPEATED_NAME
