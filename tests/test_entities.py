@@ -350,3 +350,11 @@ def test_an_arabic_surname_named_again_without_its_article_is_the_same_person():
     entities = _by_name(find_entities(fields))
     assert _mention_texts(fields, entities["کاوه الکرمانی"]) == ["کاوه الکرمانی", "کرمانی"]
     assert "کرمانی" not in entities
+
+
+def test_a_country_s_short_name_joins_its_longer_official_name():
+    fields = {"title": "", "body": "وزیر خارجه امارات متحده عربی به کرمان رفت. امارات پیش از این سفیر خود را فراخوانده بود."}
+    entities = _by_name(find_entities(fields))
+    assert _mention_texts(fields, entities["امارات متحده عربی"]) == ["امارات متحده عربی", "امارات"]
+    assert entities["امارات متحده عربی"].type == "LOC"
+    assert "امارات" not in entities

@@ -6,10 +6,10 @@
    place, and a place named inside an organization's name («سفارت ژاپن») is an entity of its own too.
 3. Consolidation: mentions that name the same thing become one Entity whose text is the
    fullest form seen (by letters). Spelling variants (ي/ی, ك/ک, آ/ا, ZWNJ or space) share a key; a lone
-   surname joins the full name it ends (an Arabic one also without its article «ال»); a short organization name joins the long one it
-   abbreviates (a bare «X» after «خبرگزاری X» or «تیم فوتبال X», an acronym declared in
-   parentheses); a place named without its designator, state form or compass word joins its
-   full name.
+   surname joins the full name it ends (an Arabic one also without its article «ال»); a short
+   organization name joins the long one it abbreviates (a bare «X» after «خبرگزاری X» or «تیم
+   فوتبال X», an acronym declared in parentheses); a place named without its designator, state
+   form or compass word joins its full name, and so does a country's short name («امارات»).
 4. Every further occurrence of a consolidated name is added as a mention, and so is a person's
    surname alone, unless it is a frequent plain word or two people of the article share it.
 """
@@ -405,6 +405,8 @@ def _short_forms(words: tuple[str, ...], kind: str) -> list[tuple[str, ...]]:
         # a place that is listed by itself («ایران» in «جمهوری اسلامی ایران») is an entity of its own
         if 0 < n < len(words) and gazetteers.name_kind(words[n:]) != "LOC":
             forms.append(words[n:])
+        if words[0] in COUNTRY_SHORT_NAMES:
+            forms.append(words[:1])  # «امارات» for «امارات متحده عربی»
         if words[-1] in COMPASS_ADJECTIVES:
             forms.append(words[:-1])  # «کره» for «کره جنوبی»
         return forms
