@@ -358,3 +358,20 @@ def test_a_country_s_short_name_joins_its_longer_official_name():
     assert _mention_texts(fields, entities["امارات متحده عربی"]) == ["امارات متحده عربی", "امارات"]
     assert entities["امارات متحده عربی"].type == "LOC"
     assert "امارات" not in entities
+
+
+def test_a_name_cut_before_its_surname_s_second_word_takes_it_when_the_article_names_the_person_by_both():
+    fields = {"title": "", "body": "کاوه نادری سرشت امشب در کرمان افزود: کار تمام است.\n"
+                                   "نادری سرشت با بیان اینکه کار سخت است گفت: باید صبر کرد."}
+    entities = _by_name(find_entities(fields))
+    assert _mention_texts(fields, entities["کاوه نادری سرشت"]) == ["کاوه نادری سرشت", "نادری سرشت"]
+    assert "کاوه نادری" not in entities
+
+
+def test_a_cut_name_and_its_tagged_two_word_surname_are_one_person_known_by_either_surname_word():
+    fields = {"title": "", "body": "کاوه نادری پیما امشب در کرمان افزود: کار تمام است.\n"
+                                   "نادری پیما با بیان اینکه کار سخت است گفت: باید صبر کرد. نادری همچنین گفت: صبر کنید."}
+    entities = find_entities(fields)
+    assert [(e.text, e.type) for e in entities] == [("کاوه نادری پیما", "PER"), ("کرمان", "LOC")]
+    assert _mention_texts(fields, entities[0]) == ["کاوه نادری پیما", "نادری پیما", "نادری"]
+

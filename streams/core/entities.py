@@ -24,6 +24,7 @@ import numpy as np
 
 from .model import FIELDS, Entity, Mention
 from .ner import gazetteers
+from .ner.features import BOS, EOS
 from .ner.forms import fold
 from .ner.tagging import MAX_PIECE, Analysis, default_tagger, iob_spans, pieces
 from .segment import sentence_spans, token_spans, token_texts
@@ -472,16 +473,70 @@ def _extend_to_short_forms(fields: dict[str, str], sentences: list[_Sentence], a
     for n, span in enumerate(spans):
         after = span.stop
         if span.kind == "ORG" and after not in covered and (*span.words, analysis.folded[after]) in forms:
-            k = bisect_right(analysis.firsts, after) - 1
-            sentence = sentences[k]
-            end = sentence.offsets(fields[sentence.field])[after - analysis.firsts[k]][1]
+            end = _token_at(fields, sentences, analysis, after)[2]
             spans[n] = replace(span, end=end, words=(*span.words, analysis.folded[after]), stop=after + 1)
             covered.add(after)
+
+
+def _token_at(fields: dict[str, str], sentences: list[_Sentence], analysis: Analysis, p: int) -> tuple[str, int, int]:
+    """Field, start and end of the token at sequence position p."""
+    k = bisect_right(analysis.firsts, p) - 1
+    sentence = sentences[k]
+    start, end = sentence.offsets(fields[sentence.field])[p - analysis.firsts[k]]
+    return sentence.field, start, end
+
+
+def _extend_cut_names(fields: dict[str, str], sentences: list[_Sentence], analysis: Analysis,
+                      spans: list[_Span]) -> dict[str, str]:
+    """A person's span followed by a word that the article also writes after the span's last word
+    as a person's name of its own takes that word: the surname has two words («سارا کاظمی نیک ...
+    کاظمی نیک افزود»), which the tagger cut after the first («سارا کاظمی»). Of its own means
+    tagged as a person or opening a sentence, where news names a person by surname; elsewhere the
+    pair is any two words («... نماد عدالت» after «سعدی نماد»). The rarer the word, the likelier a
+    name: a frequent word, a cue or a title after a surname is the sentence going on («کاظمی گفت»).
+    An untagged pair becomes a mention. Returns the name as cut and the surname's first word, each
+    -> the key of the whole name: the writer may still use them («سارا کاظمی», «کاظمی»)."""
+    folded = analysis.folded
+    covered = {p: s for s in spans for p in range(s.stop - len(s.words), s.stop)}
+    cut = [n for n, s in enumerate(spans) if s.kind == "PER" and len(s.words) > 1 and s.stop not in covered
+           and folded[s.stop] != EOS and _may_end_surname(folded[s.stop])]  # not at the sentence's end
+    if not cut:
+        return {}
+    alone = {}  # (surname word, next word) -> positions of the pairs that name a person by themselves
+    for p in _positions(analysis, {spans[n].words[-1] for n in cut}):
+        pair = (folded[p], folded[p + 1])
+        span = covered.get(p)
+        if (span and span.kind == "PER" and span.words == pair) or (
+                folded[p - 1] == BOS and p not in covered and p + 1 not in covered):
+            alone.setdefault(pair, []).append(p)
+    cut_names = {}
+    for n in cut:
+        span = spans[n]
+        pair = (span.words[-1], folded[span.stop])
+        if pair not in alone:
+            continue
+        spans[n] = replace(span, end=_token_at(fields, sentences, analysis, span.stop)[2],
+                           words=(*span.words, pair[1]), stop=span.stop + 1)
+        covered[span.stop] = spans[n]
+        cut_names[span.key] = cut_names[pair[0]] = spans[n].key
+        for p in alone.pop(pair):
+            if p not in covered:
+                field, start, _ = _token_at(fields, sentences, analysis, p)
+                spans.append(_Span(field, start, _token_at(fields, sentences, analysis, p + 1)[2], "PER", pair, False, p + 2))
+                covered[p] = covered[p + 1] = spans[-1]
+    return cut_names
+
+
+def _may_end_surname(word: str) -> bool:
+    """A word that may be the second word of a surname: rare in news and no cue, title or head."""
+    return (_is_word(word) and not gazetteers.is_common_word(word, top=PLAIN_WORD_RANK)
+            and not _classes(word) & {"title", "speech", "orghead", "placehead"} and word not in NAME_BREAKS)
 
 
 def _consolidate(fields: dict[str, str], sentences: list[_Sentence], analysis: Analysis,
                  spans: list[_Span]) -> list[_Group]:
     _extend_to_short_forms(fields, sentences, analysis, spans)
+    cut_names = _extend_cut_names(fields, sentences, analysis, spans)
     acronyms = _acronyms(fields, sentences, analysis, spans)
     groups: dict[str, _Group] = {}
     for span in spans:
@@ -491,6 +546,8 @@ def _consolidate(fields: dict[str, str], sentences: list[_Sentence], analysis: A
     for key in longest_first:
         for form in {"".join(words) for words in _short_forms(groups[key].words, groups[key].kind)}:
             claimants.setdefault(form, []).append(key)
+    for cut, full in cut_names.items():
+        claimants.setdefault(cut, []).append(full)  # «کاظمی» for «سارا کاظمی نیک»
     parent = {}
     for key in longest_first:
         # A place's short form is that place whatever its mention was tagged («آذربایجان اعلام کرد»
