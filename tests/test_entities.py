@@ -375,3 +375,10 @@ def test_a_cut_name_and_its_tagged_two_word_surname_are_one_person_known_by_eith
     assert [(e.text, e.type) for e in entities] == [("کاوه نادری پیما", "PER"), ("کرمان", "LOC")]
     assert _mention_texts(fields, entities[0]) == ["کاوه نادری پیما", "نادری پیما", "نادری"]
 
+
+
+def test_an_everyday_word_written_in_two_is_no_person_though_a_part_is_a_first_name():
+    fields = {"title": "", "body": "مردم کرمان علی رغم مشکلات ایستادند. کاوه نادری گفت: کار تمام است."}
+    entities = _by_name(find_entities(fields))
+    assert "علی رغم" not in entities
+    assert entities["کاوه نادری"].type == "PER"

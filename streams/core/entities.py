@@ -230,6 +230,8 @@ def _repair(words: list[str], i: int, j: int, kind: str) -> list[tuple[int, int,
         if _never_alone(words[a:b]) or (b - a == 1 and gazetteers.is_common_word(words[a], top=500)
                                         and KIND_NAME_CLASS[piece_kind] not in _classes(words[a])):
             continue  # nor is an everyday word alone («جمهوری», «خیابان», «خانه» though a first name)
+        if piece_kind == "PER" and b - a == 2 and gazetteers.is_spaced_word(words[a], words[a + 1]):
+            continue  # nor an everyday word written in two («علی رغم»: «علی» is also a first name)
         if piece_kind == "LOC" and _are_two_places(words[a:b]):
             repaired += [(a, b - 1, "LOC"), (b - 1, b, "LOC")]
         else:

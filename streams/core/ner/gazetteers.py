@@ -70,6 +70,23 @@ def is_common_word(folded: str, top: int = 400) -> bool:
     return _frequency_ranks().get(folded, top) < top
 
 
+@lru_cache(maxsize=1)
+def _words_not_nouns() -> frozenset[str]:
+    """Folded words that hazm's lexicon lists under some part of speech other than a noun («علی‌رغم»
+    a conjunction, «ابرقدرت» also an adjective). Names are nouns there, if listed at all."""
+    from hazm.utils import default_words  # word, frequency, tags; read as a stream, kept only in part
+    with open(default_words, encoding="utf-8") as fh:
+        rows = (line.rstrip("\n").split("\t") for line in fh)
+        return frozenset(fold(row[0]) for row in rows if len(row) == 3 and not set(row[2].split(",")) <= {"N", "0"})
+
+
+def is_spaced_word(first: str, second: str) -> bool:
+    """Two folded words that are one everyday word written with a space («علی رغم», «ابر قدرت»), though
+    each alone may be a name; a pair that is itself a name («عبد الله») is not one."""
+    joined = first + second
+    return joined in _words_not_nouns() and not word_classes(joined) & {"first", "place-name", "org-name"}
+
+
 def _read_names(filename: str) -> list[str]:
     path = DATA / filename
     if not path.exists():
