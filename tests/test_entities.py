@@ -382,3 +382,11 @@ def test_an_everyday_word_written_in_two_is_no_person_though_a_part_is_a_first_n
     entities = _by_name(find_entities(fields))
     assert "علی رغم" not in entities
     assert entities["کاوه نادری"].type == "PER"
+
+
+def test_iran_s_ministries_and_former_states_are_named_by_the_curated_lists():
+    fields = {"title": "", "body": "وزارت کشور فهرست نامزدهای کرمان را منتشر کرد. "
+                                   "سارا کاظمی سال‌ها در اتحاد جماهیر شوروی زندگی کرد."}
+    entities = _by_name(find_entities(fields))
+    assert entities["وزارت کشور"].type == "ORG"
+    assert entities["اتحاد جماهیر شوروی"].type == "LOC"
