@@ -390,3 +390,13 @@ def test_iran_s_ministries_and_former_states_are_named_by_the_curated_lists():
     entities = _by_name(find_entities(fields))
     assert entities["وزارت کشور"].type == "ORG"
     assert entities["اتحاد جماهیر شوروی"].type == "LOC"
+
+
+def test_a_compound_first_name_written_with_a_space_keeps_its_first_part():
+    from streams.core.entities import _repair
+    from streams.core.ner.forms import fold
+
+    words = [fold(w) for w in "خبرنگار ما نور الدین نادری گفت".split()]
+    assert _repair(words, 3, 5, "PER") == [(2, 5, "PER")]
+    pious = [fold(w) for w in "آیت الله کاظمی گفت".split()]  # «آیت» is no first name
+    assert _repair(pious, 1, 3, "PER") == [(1, 3, "PER")]

@@ -50,6 +50,8 @@ GENERIC_DESIGNATORS = frozenset(fold(w) for w in "شهر کشور".split())
 # Compass adjectives after a place («کره جنوبی»); the place's first word alone is its short form when
 # the article names no other compass part of it.
 COMPASS_ADJECTIVES = frozenset(fold(w) for w in "شمالی جنوبی شرقی غربی مرکزی".split())
+# The second parts of compound first names written with a space («نور الدین», «روح الله»)
+COMPOUND_NAME_ENDS = frozenset(fold(w) for w in "الدین الله".split())
 BRACKETS = frozenset('«»"()[]{}“”')
 COMMAS = frozenset("،,")
 NAME_CLASSES = frozenset({"first", "place-name", "org-name"})
@@ -211,6 +213,9 @@ def _repair(words: list[str], i: int, j: int, kind: str) -> list[tuple[int, int,
         return [(i + a, i + b, "LOC") for a, b, k in _unambiguous_names(words[i:j]) if k == "LOC"]
     if kind == "ORG" and words[i] in GOVERNMENT_HEADS and j - i > 2 and _looks_personal(words[i + 1:j]):
         return _repair(words, i + 1, j, "PER")  # «دولت جیمز مونرو» is a person's administration
+    if kind == "PER" and i and words[i] in COMPOUND_NAME_ENDS and "first" in _classes(words[i - 1]) \
+            and "title" not in _classes(words[i - 1] + words[i]):
+        i -= 1  # «نور [الدین X]»: the tagger left out the first part of a compound first name, not «آیت الله»
     j = _end_at_stray_comma(words, i, j)
     if not NAME_BREAKS.isdisjoint(words[i:j]):
         j = next(n for n in range(i, j) if words[n] in NAME_BREAKS)
