@@ -390,5 +390,5 @@ def test_a_compound_first_name_written_with_a_space_keeps_its_first_part():
 
     words = [fold(w) for w in "خبرنگار ما نور الدین نادری گفت".split()]
     assert _repair(words, 3, 5, "PER") == [(2, 5, "PER")]
-    pious = [fold(w) for w in "آیت الله کاظمی گفت".split()]  # «آیت» is no first name
+    pious = [fold(w) for w in "آیت الله کاظمی گفت".split()]  # «آیت‌الله» is a title, though «آیت» is a name
     assert _repair(pious, 1, 3, "PER") == [(1, 3, "PER")]
