@@ -392,3 +392,10 @@ def test_a_compound_first_name_written_with_a_space_keeps_its_first_part():
     assert _repair(words, 3, 5, "PER") == [(2, 5, "PER")]
     pious = [fold(w) for w in "آیت الله کاظمی گفت".split()]  # «آیت‌الله» is a title, though «آیت» is a name
     assert _repair(pious, 1, 3, "PER") == [(1, 3, "PER")]
+
+
+def test_an_unknown_word_set_before_an_office_at_a_sentence_start_is_a_person():
+    fields = {"title": "", "body": "دوبل، رئیس شورای شهر کرمان از یزد خواست کمک کند.\nامروز، رئیس شورا به یزد رفت."}
+    entities = _by_name(find_entities(fields))
+    assert entities["دوبل"].type == "PER"
+    assert "امروز" not in entities  # an everyday word before the comma names nobody

@@ -296,6 +296,22 @@ def _short_country_names(words: list[str], found: list[tuple[int, int, str, bool
     found += [(i, i + 1, "LOC", False) for i, word in enumerate(words) if word in COUNTRY_SHORT_NAMES and i not in taken]
 
 
+def _named_before_office(words: list[str], found: list[tuple[int, int, str, bool]]) -> None:
+    """Adds the person a sentence opens with, named by a word or two that no list knows and set off by a
+    comma before an office («X، رئیس جمهور ...»), when the tagger missed the name."""
+    for n in (1, 2):
+        if (len(words) > n + 1 and words[n] in COMMAS and "title" in _classes(words[n + 1])
+                and all(_is_unknown_word(w) for w in words[:n]) and not any(i < n for i, _, _, _ in found)):
+            found.append((0, n, "PER", True))
+            return
+
+
+def _is_unknown_word(word: str) -> bool:
+    """A word in Persian letters that is no everyday word and in no list but the first names."""
+    return (word.isalpha() and word not in EDGE_WORDS and not gazetteers.is_common_word(word, top=PLAIN_WORD_RANK)
+            and _classes(word) <= {"first"})
+
+
 def _sentence_spans(sentence: _Sentence, text: str, words: list[str], tagged: list[tuple[int, int, str]],
                     names: list[tuple[int, int, str]], first: int) -> list[_Span]:
     """The names of one sentence, from its tagged spans and gazetteer names (token indices)."""
@@ -303,6 +319,7 @@ def _sentence_spans(sentence: _Sentence, text: str, words: list[str], tagged: li
     found = [(a, b, kind, True) for i, j, kind in tagged for a, b, kind in _repair(words, i, j, kind)]
     _bare_institutions(words, found)
     _short_country_names(words, found)
+    _named_before_office(words, found)
     taken = {t for i, j, _, _ in found for t in range(i, j)}
     # «سفارت ژاپن»: the place is an entity of its own. Only in what is still an organization once
     # repaired: «جمهوری اسلامی پاکستان و هند», tagged as one, holds a country and a place.
