@@ -37,6 +37,7 @@ CHARACTERIZING_WORDS = ("توصیف", "خواند", "نامید", "قلمداد"
 
 # «وی با بیان اینکه ...، افزود: ...»: the clause after «اینکه» is reported speech too.
 SAYING_NOUNS_BEFORE_THAT = ("بیان", "اعلام", "تاکید بر", "اشاره به", "ابراز", "ذکر", "تصریح")
+THAT = ("این که", "آن که")  # «با بیان اینکه», «با بیان آنکه»
 
 # «باید گفت که ...»: a verb of saying after these is the writer's, not a report.
 MODALS = frozenset({"باید", "نباید", "می‌توان", "نمی‌توان", "میتوان", "نمیتوان", "بتوان", "شاید", "توان"})

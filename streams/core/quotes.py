@@ -42,7 +42,7 @@ _AFTER_CUE = re.compile(r"[ \u00a0\u200c]*(?:(?P<colon>[:：،,]|(?=«))|(?P<tha
 # Literal first letters (no look-behind) keep these scans fast; word starts are checked after.
 _REPORTED_THAT = re.compile(
     r"با[ \u200c]*(?:" + "|".join(rules.flexible(w) for w in rules.SAYING_NOUNS_BEFORE_THAT)
-    + r")[ \u200c]+(?:" + rules.flexible("این که") + "|" + rules.flexible("آن که") + r")(?![\w\u200c])")
+    + r")[ \u200c]+(?:" + "|".join(rules.flexible(w) for w in rules.THAT) + r")(?![\w\u200c])")
 # the speaker is set off by a comma, or is a pronoun that needs none («به گفته وی قیمت‌ها ...»)
 _ACCORDING_TO = re.compile(r"به[ \u200c]?" + rules.flexible("گفته") + r"(?:ی)?(?![\w\u200c])[ \u200c]*"
                            r"(?:(?P<who>[^،,:\n.]{1,80})[،,]|(?P<pronoun>"
