@@ -399,3 +399,11 @@ def test_an_unknown_word_set_before_an_office_at_a_sentence_start_is_a_person():
     entities = _by_name(find_entities(fields))
     assert entities["دوبل"].type == "PER"
     assert "امروز" not in entities  # an everyday word before the comma names nobody
+
+
+def test_a_village_is_named_without_its_designator():
+    from streams.core.entities import _repair
+    from streams.core.ner.forms import fold
+
+    words = [fold(w) for w in "اهالی روستای گل‌آباد کرمان آمدند".split()]
+    assert _repair(words, 1, 3, "LOC") == [(2, 3, "LOC")]

@@ -44,9 +44,9 @@ REGIME = fold("رژیم")
 STATE_QUALIFIERS = STATE_FORMS | frozenset(fold(w) for w in "اسلامی خلق دموکراتیک فدرال متحد".split())
 # Heads a place's name may drop once it is known («غزه» for «نوار غزه», «قشم» for «جزیره قشم»).
 # Only heads that leave the same place: «استان اصفهان» is a province, «اصفهان» mostly its capital.
-PLACE_DESIGNATORS = frozenset(fold(w) for w in "شهر کشور منطقه نوار جزیره قاره بندر".split())
+PLACE_DESIGNATORS = frozenset(fold(w) for w in "شهر کشور روستا روستای منطقه نوار جزیره قاره بندر".split())
 # Of those, the ones that are never part of the name itself: «کشور عراق» names «عراق».
-GENERIC_DESIGNATORS = frozenset(fold(w) for w in "شهر کشور".split())
+GENERIC_DESIGNATORS = frozenset(fold(w) for w in "شهر کشور روستا روستای".split())
 # Compass adjectives after a place («کره جنوبی»); the place's first word alone is its short form when
 # the article names no other compass part of it.
 COMPASS_ADJECTIVES = frozenset(fold(w) for w in "شمالی جنوبی شرقی غربی مرکزی".split())
