@@ -435,6 +435,21 @@ def test_a_weekday_inside_an_office_is_no_time_phrase():
     assert quote.speaker_description == "امام جمعه موقت روستای نمونه"
 
 
+def test_an_indefinite_lead_description_goes_to_the_person_named_later_with_that_role():
+    body = ("یک کارشناس بورس گفت: بازار سهام رو به رشد است.\n"
+            "به گزارش خبرگزاری نمونه، کاوه نادری کارشناس بورس در گفت‌وگو با خبرنگاران گفت: شاخص بالا می‌رود.")
+    quotes = quotes_of(body, {"کاوه نادری": "PER", "خبرگزاری نمونه": "ORG"})
+    assert [(q.speaker, q.speaker_description) for q in quotes] == [("کاوه نادری", None)] * 2
+
+
+def test_an_indefinite_description_after_a_named_speaker_stays_unnamed():
+    body = ("کاوه نادری کارشناس بورس گفت: شاخص بالا می‌رود.\n"
+            "یک کارشناس بورس دیگر گفت: بازار سهام رو به افت است.")
+    quotes = quotes_of(body, {"کاوه نادری": "PER"})
+    assert [(q.speaker, q.speaker_description) for q in quotes] == [
+        ("کاوه نادری", None), (None, "یک کارشناس بورس دیگر")]
+
+
 def test_a_named_speaker_has_no_description():
     [quote] = quotes_of("کاوه نادری نیز گفت: جاده‌ها باز است.", {"کاوه نادری": "PER"})
     assert (quote.speaker, quote.speaker_description) == ("کاوه نادری", None)

@@ -78,6 +78,7 @@ CLAUSE_OPENING_WORDS = frozenset({
 # گفته ...», «سخنگوی ... روز شنبه گفت». Not the weekdays themselves: «امام جمعه» is an office.
 TIME_OPENERS = frozenset({"روز", "هفته", "ماه", "پیش‌تر", "پیشتر", "قبلا", "قبلاً", "اخیرا", "اخیراً"})
 DEMONSTRATIVES = frozenset({"این", "همین"})
+INDEFINITE = "یک"  # «یک مقام آمریکایی»: someone described, not yet named
 # «با این گفته که ...»: after one of these, a bare participle is a noun, not a verb of saying.
 DETERMINERS = DEMONSTRATIVES | {"آن", "همان", "هر", "چنین"}
 # A name right after one of these is a complement («با رویترز»), not the one who speaks.

@@ -561,7 +561,10 @@ class _FieldReader:
                     opening = next(j for j in range(i + 1) if folded[j] not in rules.CLAUSE_OPENING_WORDS)
                     if folded[opening] in rules.PREPOSITIONS:
                         return _Subject("unnamed")  # «در نشست ... رئیس ...»: no subject to describe
-                    return _Subject("unnamed", phrase=self._phrase(words[opening].start(), role_end))
+                    # «یک کارشناس بورس گفت» in a lead: someone the article may name later with that role
+                    indefinite = folded[opening] == rules.INDEFINITE and opening == i - 1
+                    return _Subject("unnamed", words=words_of_role if indefinite else (),
+                                    phrase=self._phrase(words[opening].start(), role_end))
                 return _Subject("person", words=words_of_role, phrase=self._phrase(word.start(), role_end))
         return _Subject("elided")
 
@@ -609,6 +612,8 @@ class _FieldReader:
         if subject.kind == "entity":
             return subject.entity
         if subject.kind == "unnamed":
+            if subject.words and not self._last_speaker(pos, None) and not self._last_subject_entry(pos, "PER"):
+                return _NamedLater(phrase=subject.phrase, description=subject.words)
             return _Unnamed(phrase=subject.phrase)
         if subject.kind == "person":
             resolved = self._introduced_as(subject.words, pos) or self._latest_fitting_person(subject, pos)
