@@ -436,18 +436,18 @@ def test_a_weekday_inside_an_office_is_no_time_phrase():
 
 
 def test_an_indefinite_lead_description_goes_to_the_person_named_later_with_that_role():
-    body = ("یک کارشناس بورس گفت: بازار سهام رو به رشد است.\n"
-            "به گزارش خبرگزاری نمونه، کاوه نادری کارشناس بورس در گفت‌وگو با خبرنگاران گفت: شاخص بالا می‌رود.")
+    body = ("یک کارشناس انرژی گفت: مصرف برق رو به رشد است.\n"
+            "به گزارش خبرگزاری نمونه، کاوه نادری کارشناس انرژی در گفت‌وگو با خبرنگاران گفت: مصرف بالا می‌رود.")
     quotes = quotes_of(body, {"کاوه نادری": "PER", "خبرگزاری نمونه": "ORG"})
     assert [(q.speaker, q.speaker_description) for q in quotes] == [("کاوه نادری", None)] * 2
 
 
 def test_an_indefinite_description_after_a_named_speaker_stays_unnamed():
-    body = ("کاوه نادری کارشناس بورس گفت: شاخص بالا می‌رود.\n"
-            "یک کارشناس بورس دیگر گفت: بازار سهام رو به افت است.")
+    body = ("کاوه نادری کارشناس انرژی گفت: مصرف بالا می‌رود.\n"
+            "یک کارشناس انرژی دیگر گفت: مصرف برق رو به افت است.")
     quotes = quotes_of(body, {"کاوه نادری": "PER"})
     assert [(q.speaker, q.speaker_description) for q in quotes] == [
-        ("کاوه نادری", None), (None, "یک کارشناس بورس دیگر")]
+        ("کاوه نادری", None), (None, "یک کارشناس انرژی دیگر")]
 
 
 def test_a_named_speaker_has_no_description():

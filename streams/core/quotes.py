@@ -561,7 +561,7 @@ class _FieldReader:
                     opening = next(j for j in range(i + 1) if folded[j] not in rules.CLAUSE_OPENING_WORDS)
                     if folded[opening] in rules.PREPOSITIONS:
                         return _Subject("unnamed")  # «در نشست ... رئیس ...»: no subject to describe
-                    # «یک کارشناس بورس گفت» in a lead: someone the article may name later with that role
+                    # «یک کارشناس انرژی گفت» in a lead: someone the article may name later with that role
                     indefinite = folded[opening] == rules.INDEFINITE and opening == i - 1
                     return _Subject("unnamed", words=words_of_role if indefinite else (),
                                     phrase=self._phrase(words[opening].start(), role_end))
