@@ -407,3 +407,10 @@ def test_a_village_is_named_without_its_designator():
 
     words = [fold(w) for w in "اهالی روستای گل‌آباد کرمان آمدند".split()]
     assert _repair(words, 1, 3, "LOC") == [(2, 3, "LOC")]
+
+
+def test_the_agency_named_only_through_its_reporter_is_that_organization():
+    fields = {"title": "", "body": "به گزارش خبرنگار آوانگار در کرمان، کاوه نادری مدیر بیمارستان گفت: سه عضو اهدا شد."}
+    entities = _by_name(find_entities(fields, agency="آوانگار"))
+    assert entities["آوانگار"].type == "ORG"
+    assert "آوانگار" not in _by_name(find_entities(fields))  # not without knowing the agency

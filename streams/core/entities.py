@@ -69,6 +69,7 @@ BARE_INSTITUTIONS = frozenset(fold(w) for w in "مجلس پارلمان".split()
 COUNTRY_SHORT_NAMES = frozenset(fold(w) for w in "انگلیس امارات عربستان فلسطین اسکاتلند ولز بوسنی مقدونیه".split())
 # Words this frequent after an organization's head describe it («تیم فوتبال», «باشگاه فرهنگی ورزشی»)
 DESCRIPTIVE_RANK = 1000
+REPORTER = fold("خبرنگار")
 ARTICLE = "ال"  # the Arabic article, written joined to the surname it opens
 MIN_REPEATED_NAME = 3  # letters; shorter names are too often plain words to look for again
 # A surname this frequent in news is too often a plain word («روستا», «امید») to be taken alone for the person
@@ -661,6 +662,23 @@ def _agency_mentions_as_organization(spans: list[_Span], agency: str) -> list[_S
             if span.tagged or span.words not in names]
 
 
+def _agency_after_reporter(fields: dict[str, str], sentences: list[_Sentence], analysis: Analysis,
+                           spans: list[_Span], agency: str) -> list[_Span]:
+    """The reporting agency where the article names it only through its reporter («به گزارش خبرنگار
+    نمونه»), which the tagger leaves untagged: those mentions, as that organization."""
+    words = tuple(fold(token) for token in agency.split())
+    name = words[1:] if "orghead" in _classes(words[0]) and len(words) > 1 else words
+    covered = {p for s in spans for p in range(s.stop - len(s.words), s.stop)}
+    found = []
+    for p in _positions(analysis, {name[0]}):
+        stop = p + len(name)
+        if (analysis.folded[p - 1] == REPORTER and tuple(analysis.folded[p:stop]) == name
+                and covered.isdisjoint(range(p, stop))):
+            field, start, _ = _token_at(fields, sentences, analysis, p)
+            found.append(_Span(field, start, _token_at(fields, sentences, analysis, stop - 1)[2], "ORG", name, True, stop))
+    return found
+
+
 def find_entities(fields: dict[str, str], agency: str | None = None) -> list[Entity]:
     """Entities of an article from its normalized fields ({"title": ..., "body": ...}), and the agency
     that reports it (normalization's source_agency), if known."""
@@ -670,6 +688,7 @@ def find_entities(fields: dict[str, str], agency: str | None = None) -> list[Ent
     spans = _spans(fields, sentences, analysis)
     if agency and agency.split():
         spans = _agency_mentions_as_organization(spans, agency)
+        spans += _agency_after_reporter(fields, sentences, analysis, spans, agency)
     groups = _consolidate(fields, sentences, analysis, spans)
     _add_repeated_mentions(fields, sentences, analysis, groups)
     entities = [_entity(group, fields) for group in groups]
