@@ -652,12 +652,17 @@ def _entity(group: _Group, fields: dict[str, str]) -> Entity:
     return Entity(text=text, type=group.kind, mentions=mentions)
 
 
+def _agency_names(agency: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The agency's folded full name and its bare name, without a head word («خبرگزاری نمونه», «نمونه»)."""
+    words = tuple(fold(token) for token in agency.split())
+    return words, words[1:] if "orghead" in _classes(words[0]) and len(words) > 1 else words
+
+
 def _agency_mentions_as_organization(spans: list[_Span], agency: str) -> list[_Span]:
     """The reporting agency named by itself («خبرنگار نمونه») is that organization, whatever else its name
     means (the «کرمان» of a «خبرگزاری کرمان» is also a city), and joins its full name, inside which its
     name is no place of its own."""
-    words = tuple(fold(token) for token in agency.split())
-    names = {words, words[1:] if "orghead" in _classes(words[0]) else words}
+    names = set(_agency_names(agency))
     return [replace(span, kind="ORG") if span.words in names else span for span in spans
             if span.tagged or span.words not in names]
 
@@ -666,8 +671,7 @@ def _agency_after_reporter(fields: dict[str, str], sentences: list[_Sentence], a
                            spans: list[_Span], agency: str) -> list[_Span]:
     """The reporting agency where the article names it only through its reporter («به گزارش خبرنگار
     نمونه»), which the tagger leaves untagged: those mentions, as that organization."""
-    words = tuple(fold(token) for token in agency.split())
-    name = words[1:] if "orghead" in _classes(words[0]) and len(words) > 1 else words
+    name = _agency_names(agency)[1]
     covered = {p for s in spans for p in range(s.stop - len(s.words), s.stop)}
     found = []
     for p in _positions(analysis, {name[0]}):
